@@ -1,0 +1,66 @@
+# gnc's front door. As root on a fresh Debian 12:
+#   make demo    install what is missing, build, run the main job on the seed models
+#   make test    the same set-up, then every test through ctest
+# Both are idempotent and quick when nothing changed. Other targets: setup, build, fuzz, clean.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+
+BUILD_DIR    ?= build
+FUZZ_DIR     ?= build-fuzz
+JOBS         ?= 2
+FUZZ_SECONDS ?= 60
+CC_BIN       ?= clang-22
+CXX_BIN      ?= clang++-22
+CMAKE_ARGS   ?=
+# `make test` includes the bounded fuzz run (ctest test `fuzz-frontend`, label `fuzz`) when CI is
+# set (CI=true) or FUZZ=1; otherwise that label is excluded.
+FUZZ         ?= $(if $(filter true 1 yes,$(CI)),1,0)
+
+CMAKE_CONFIGURE = cmake -G Ninja -S . -DCMAKE_C_COMPILER=$(CC_BIN) -DCMAKE_CXX_COMPILER=$(CXX_BIN)
+
+.PHONY: all setup build demo test fuzz fuzz-build clean distclean
+all: build
+
+setup:
+	@scripts/setup.sh
+
+# Packages only: `make build` on its own needs no MNIST.
+build:
+	@scripts/setup.sh --no-data
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
+	  $(CMAKE_CONFIGURE) -B $(BUILD_DIR) $(CMAKE_ARGS); fi
+	ninja -C $(BUILD_DIR) -j$(JOBS)
+
+# Until the backend lands: compile every model and print its gn-level IR.
+demo: setup build
+	@shopt -s nullglob; models=(models/*.gn); \
+	if [ $${#models[@]} -eq 0 ]; then echo "demo: no models/*.gn" >&2; exit 1; fi; \
+	for m in "$${models[@]}"; do \
+	  echo "=== $$m"; \
+	  $(BUILD_DIR)/bin/gnc ir "$$m" --stage=gn; \
+	done
+
+test: setup build
+ifeq ($(FUZZ),1)
+	@$(MAKE) --no-print-directory fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+else
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE fuzz
+endif
+
+# Separate ASan+UBSan+libFuzzer tree; builds only the fuzz target and what it links.
+fuzz-build:
+	@scripts/setup.sh --no-data
+	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
+	  $(CMAKE_CONFIGURE) -B $(FUZZ_DIR) -DGNC_FUZZ=ON $(CMAKE_ARGS); fi
+	ninja -C $(FUZZ_DIR) -j$(JOBS) gnc-fuzz-frontend
+
+fuzz: fuzz-build
+	test/fuzz/run-fuzz.sh $(FUZZ_DIR)/bin/gnc-fuzz-frontend $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
+
+# Also drops the downloaded data set.
+distclean: clean
+	rm -rf data/mnist

@@ -1,0 +1,421 @@
+#include "compiler/Parser.h"
+
+#include <cstdlib>
+
+using namespace gnc;
+using llvm::SMLoc;
+
+namespace {
+
+class Parser {
+public:
+  Parser(Diagnostics &diag)
+      : diag(diag),
+        lex(diag.sourceMgr().getMemoryBuffer(diag.sourceMgr().getMainFileID())->getBuffer()) {
+    tok = lex.next();
+  }
+
+  std::optional<Program> program() {
+    Program p;
+    skipNewlines();
+    while (tok.kind != Tok::Eof && !diag.hadError()) {
+      std::optional<Item> it = item();
+      if (!it)
+        return std::nullopt;
+      p.items.push_back(std::move(*it));
+      if (!endOfStatement())
+        return std::nullopt;
+      skipNewlines();
+    }
+    if (diag.hadError())
+      return std::nullopt;
+    return p;
+  }
+
+private:
+  Diagnostics &diag;
+  Lexer lex;
+  Token tok;
+  int depth = 0;
+
+  void advance() { tok = lex.next(); }
+  bool is(Tok k) const { return tok.kind == k; }
+  bool consumeIf(Tok k) {
+    if (!is(k))
+      return false;
+    advance();
+    return true;
+  }
+  void skipNewlines() {
+    while (is(Tok::Newline) || is(Tok::Semi))
+      advance();
+  }
+  bool fail(SMLoc loc, const llvm::Twine &msg) {
+    diag.error(loc, msg);
+    return false;
+  }
+  std::string describe(const Token &t) {
+    if (t.kind == Tok::Error)
+      return t.text.starts_with("\"") ? "an unterminated string"
+                                      : "invalid character '" + t.text.str() + "'";
+    if (t.kind == Tok::Ident || t.kind == Tok::Int || t.kind == Tok::Float)
+      return "'" + t.text.str() + "'";
+    return tokSpelling(t.kind);
+  }
+  bool expect(Tok k, const char *context) {
+    if (consumeIf(k))
+      return true;
+    return fail(tok.loc, llvm::Twine("expected ") + tokSpelling(k) + " " + context + ", found " +
+                             describe(tok));
+  }
+  bool endOfStatement() {
+    if (is(Tok::Newline) || is(Tok::Semi) || is(Tok::Eof) || is(Tok::RBrace))
+      return true;
+    return fail(tok.loc, "expected end of line after statement, found " + describe(tok));
+  }
+  bool ident(std::string &out, SMLoc &loc, const char *what) {
+    if (!is(Tok::Ident))
+      return fail(tok.loc, llvm::Twine("expected ") + what + ", found " + describe(tok));
+    out = tok.text.str();
+    loc = tok.loc;
+    advance();
+    return true;
+  }
+
+  std::optional<Item> item() {
+    Item it;
+    it.loc = tok.loc;
+    SMLoc dummy;
+    switch (tok.kind) {
+    case Tok::KwModel:
+      advance();
+      it.kind = Item::Model;
+      if (!ident(it.name, dummy, "a model name"))
+        return std::nullopt;
+      return it;
+    case Tok::KwBatch: {
+      advance();
+      it.kind = Item::Batch;
+      if (!is(Tok::Int)) {
+        fail(tok.loc, "expected a positive integer batch size, found " + describe(tok));
+        return std::nullopt;
+      }
+      it.batch = std::strtoll(tok.text.str().c_str(), nullptr, 10);
+      if (it.batch <= 0 || tok.text.size() > 9) {
+        fail(tok.loc, "batch size must be between 1 and 99999999, got " + tok.text.str());
+        return std::nullopt;
+      }
+      advance();
+      return it;
+    }
+    case Tok::KwInput: {
+      advance();
+      it.kind = Item::Input;
+      if (!ident(it.name, dummy, "an input name") || !expect(Tok::Colon, "after the input name"))
+        return std::nullopt;
+      SMLoc l = tok.loc;
+      ExprPtr shape = primary();
+      if (!shape)
+        return std::nullopt;
+      if (shape->kind != Expr::List) {
+        fail(l, "expected a shape such as [B, 28, 28, 1]");
+        return std::nullopt;
+      }
+      it.shape = std::move(shape->elems);
+      if (!expect(Tok::KwFrom, "after the input shape") ||
+          !ident(it.dataset, dummy, "a dataset name"))
+        return std::nullopt;
+      return it;
+    }
+    case Tok::KwConst:
+      advance();
+      it.kind = Item::Const;
+      if (!ident(it.name, dummy, "a constant name") || !expect(Tok::Assign, "after the constant name"))
+        return std::nullopt;
+      it.value = expr();
+      if (!it.value)
+        return std::nullopt;
+      return it;
+    case Tok::KwNet:
+    case Tok::KwTrain:
+    case Tok::KwSample: {
+      auto f = std::make_unique<Function>();
+      f->kind = is(Tok::KwNet) ? Function::Net : is(Tok::KwTrain) ? Function::Train : Function::Sample;
+      f->loc = tok.loc;
+      advance();
+      if (!ident(f->name, dummy, "a name") || !expect(Tok::LParen, "to start the parameter list"))
+        return std::nullopt;
+      if (!is(Tok::RParen)) {
+        do {
+          std::string p;
+          SMLoc pl;
+          if (!ident(p, pl, "a parameter name"))
+            return std::nullopt;
+          f->params.push_back(p);
+          f->paramLocs.push_back(pl);
+        } while (consumeIf(Tok::Comma));
+      }
+      if (!expect(Tok::RParen, "to end the parameter list") || !block(f->body))
+        return std::nullopt;
+      it.kind = Item::Func;
+      it.name = f->name;
+      it.func = std::move(f);
+      return it;
+    }
+    default:
+      fail(tok.loc, "expected 'model', 'batch', 'input', 'const', 'net', 'train' or 'sample' at "
+                    "top level, found " + describe(tok));
+      return std::nullopt;
+    }
+  }
+
+  bool block(std::vector<StmtPtr> &out) {
+    if (!expect(Tok::LBrace, "to start a block"))
+      return false;
+    skipNewlines();
+    while (!is(Tok::RBrace)) {
+      if (is(Tok::Eof))
+        return fail(tok.loc, "expected '}' to end the block, found end of file");
+      StmtPtr s = stmt();
+      if (!s || !endOfStatement())
+        return false;
+      out.push_back(std::move(s));
+      skipNewlines();
+    }
+    advance();
+    return true;
+  }
+
+  StmtPtr stmt() {
+    SMLoc loc = tok.loc;
+    if (consumeIf(Tok::KwReturn)) {
+      auto s = std::make_unique<Stmt>(Stmt::Return, loc);
+      s->value = expr();
+      return s->value ? std::move(s) : nullptr;
+    }
+    if (consumeIf(Tok::KwMinimize)) {
+      auto s = std::make_unique<Stmt>(Stmt::Minimize, loc);
+      s->value = expr();
+      if (!s->value || !expect(Tok::KwOver, "after the loss"))
+        return nullptr;
+      do {
+        std::string n;
+        SMLoc nl;
+        if (!ident(n, nl, "a net name"))
+          return nullptr;
+        s->nets.push_back(n);
+        s->netLocs.push_back(nl);
+      } while (consumeIf(Tok::Comma));
+      if (!expect(Tok::KwWith, "before the optimizer"))
+        return nullptr;
+      SMLoc ol = tok.loc;
+      s->optimizer = postfix();
+      if (!s->optimizer)
+        return nullptr;
+      if (s->optimizer->kind != Expr::Call) {
+        fail(ol, "expected an optimizer call such as adam(lr=1e-3)");
+        return nullptr;
+      }
+      return s;
+    }
+    if (consumeIf(Tok::KwFor)) {
+      auto s = std::make_unique<Stmt>(Stmt::For, loc);
+      SMLoc dummy;
+      if (!ident(s->name, dummy, "a loop variable") || !expect(Tok::KwIn, "after the loop variable") ||
+          !expect(Tok::KwRange, "(loops are written 'for t in range(...)')") ||
+          !expect(Tok::LParen, "after 'range'") || !callArgs(s->range) || !block(s->body))
+        return nullptr;
+      return s;
+    }
+    if (is(Tok::Ident)) {
+      Token name = tok;
+      advance();
+      if (!is(Tok::Assign)) {
+        fail(tok.loc, "expected '=' after '" + name.text.str() +
+                          "' (a statement is an assignment, 'return', 'minimize' or 'for')");
+        return nullptr;
+      }
+      advance();
+      auto s = std::make_unique<Stmt>(Stmt::Assign, name.loc);
+      s->name = name.text.str();
+      s->value = expr();
+      return s->value ? std::move(s) : nullptr;
+    }
+    fail(tok.loc, "expected a statement, found " + describe(tok));
+    return nullptr;
+  }
+
+  // expr := term (('+'|'-') term)*
+  ExprPtr expr() {
+    // Bounded nesting keeps hostile input (fuzzing) from exhausting the stack.
+    if (depth >= 200) {
+      fail(tok.loc, "expression is nested too deeply");
+      return nullptr;
+    }
+    struct Nest {
+      int &d;
+      ~Nest() { --d; }
+    } nest{++depth};
+    ExprPtr lhs = term();
+    while (lhs && (is(Tok::Plus) || is(Tok::Minus))) {
+      auto b = std::make_unique<Expr>(Expr::Binary, tok.loc);
+      b->op = is(Tok::Plus) ? '+' : '-';
+      advance();
+      ExprPtr rhs = term();
+      if (!rhs)
+        return nullptr;
+      b->elems.push_back(std::move(lhs));
+      b->elems.push_back(std::move(rhs));
+      lhs = std::move(b);
+    }
+    return lhs;
+  }
+  ExprPtr term() {
+    ExprPtr lhs = unary();
+    while (lhs && (is(Tok::Star) || is(Tok::Slash))) {
+      auto b = std::make_unique<Expr>(Expr::Binary, tok.loc);
+      b->op = is(Tok::Star) ? '*' : '/';
+      advance();
+      ExprPtr rhs = unary();
+      if (!rhs)
+        return nullptr;
+      b->elems.push_back(std::move(lhs));
+      b->elems.push_back(std::move(rhs));
+      lhs = std::move(b);
+    }
+    return lhs;
+  }
+  ExprPtr unary() {
+    // Iterative, so that a long run of '-' cannot recurse.
+    std::vector<SMLoc> minus;
+    while (is(Tok::Minus)) {
+      minus.push_back(tok.loc);
+      advance();
+    }
+    ExprPtr x = postfix();
+    for (auto it = minus.rbegin(); x && it != minus.rend(); ++it) {
+      if (x->kind == Expr::Number) { // fold literals so that -1 stays a literal
+        x->number = -x->number;
+        x->loc = *it;
+        continue;
+      }
+      auto n = std::make_unique<Expr>(Expr::Neg, *it);
+      n->elems.push_back(std::move(x));
+      x = std::move(n);
+    }
+    return x;
+  }
+  ExprPtr postfix() {
+    ExprPtr e = primary();
+    while (e && is(Tok::LBracket)) {
+      auto ix = std::make_unique<Expr>(Expr::Index, tok.loc);
+      advance();
+      ExprPtr idx = expr();
+      if (!idx || !expect(Tok::RBracket, "to close the index"))
+        return nullptr;
+      ix->elems.push_back(std::move(e));
+      ix->elems.push_back(std::move(idx));
+      e = std::move(ix);
+    }
+    return e;
+  }
+  bool callArgs(std::vector<Arg> &args) { // after '(' up to and including ')'
+    if (consumeIf(Tok::RParen))
+      return true;
+    do {
+      Arg a;
+      a.loc = tok.loc;
+      if (is(Tok::Ident)) {
+        // keyword argument: IDENT '=' expr (needs one token of lookahead)
+        Token save = tok;
+        Lexer saveLex = lex;
+        advance();
+        if (is(Tok::Assign)) {
+          a.keyword = save.text.str();
+          advance();
+        } else {
+          tok = save;
+          lex = saveLex;
+        }
+      }
+      a.value = expr();
+      if (!a.value)
+        return false;
+      args.push_back(std::move(a));
+    } while (consumeIf(Tok::Comma));
+    return expect(Tok::RParen, "to close the argument list");
+  }
+  ExprPtr primary() {
+    SMLoc loc = tok.loc;
+    switch (tok.kind) {
+    case Tok::Int:
+    case Tok::Float: {
+      auto e = std::make_unique<Expr>(Expr::Number, loc);
+      e->isInt = is(Tok::Int);
+      e->number = std::strtod(tok.text.str().c_str(), nullptr);
+      if (e->isInt && tok.text.size() > 15) {
+        fail(loc, "integer literal " + tok.text.str() + " is too large");
+        return nullptr;
+      }
+      advance();
+      return e;
+    }
+    case Tok::String: {
+      auto e = std::make_unique<Expr>(Expr::String, loc);
+      e->text = tok.text.drop_front().drop_back().str();
+      advance();
+      return e;
+    }
+    case Tok::KwTrue:
+    case Tok::KwFalse: {
+      auto e = std::make_unique<Expr>(Expr::Bool, loc);
+      e->number = is(Tok::KwTrue) ? 1 : 0;
+      advance();
+      return e;
+    }
+    case Tok::Ident: {
+      std::string name = tok.text.str();
+      advance();
+      if (consumeIf(Tok::LParen)) {
+        auto e = std::make_unique<Expr>(Expr::Call, loc);
+        e->text = name;
+        if (!callArgs(e->args))
+          return nullptr;
+        return e;
+      }
+      auto e = std::make_unique<Expr>(Expr::Name, loc);
+      e->text = name;
+      return e;
+    }
+    case Tok::LParen: {
+      advance();
+      ExprPtr e = expr();
+      if (!e || !expect(Tok::RParen, "to close the parenthesis"))
+        return nullptr;
+      return e;
+    }
+    case Tok::LBracket: {
+      advance();
+      auto e = std::make_unique<Expr>(Expr::List, loc);
+      if (!is(Tok::RBracket)) {
+        do {
+          ExprPtr x = expr();
+          if (!x)
+            return nullptr;
+          e->elems.push_back(std::move(x));
+        } while (consumeIf(Tok::Comma));
+      }
+      if (!expect(Tok::RBracket, "to close the list"))
+        return nullptr;
+      return e;
+    }
+    default:
+      fail(loc, "expected an expression, found " + describe(tok));
+      return nullptr;
+    }
+  }
+};
+
+} // namespace
+
+std::optional<Program> gnc::parseProgram(Diagnostics &diag) { return Parser(diag).program(); }

@@ -1,0 +1,26 @@
+#include "compiler/Pipeline.h"
+
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+const std::vector<gnc::Stage> &gnc::pipelineStages() {
+  static const std::vector<Stage> stages = {
+      {"ast", "the parsed .gn syntax tree", nullptr},
+      {"gn", "the gn dialect: typed tensors, one function per net and procedure",
+       [](OpPassManager &pm) {
+         // The front end emits one constant per literal; merge and fold them.
+         pm.addPass(createCanonicalizerPass());
+         pm.addPass(createCSEPass());
+       }},
+  };
+  return stages;
+}
+
+int gnc::findStage(llvm::StringRef name) {
+  const auto &s = pipelineStages();
+  for (size_t i = 0; i < s.size(); ++i)
+    if (name == s[i].name)
+      return (int)i;
+  return -1;
+}

@@ -1,0 +1,27 @@
+// The stages of gnc's pipeline, in order. `gnc ir --stage=S` runs every stage up to S; each
+// stage names the passes that produce it, so `--print-ir-after-all` shows every step.
+#ifndef GNC_COMPILER_PIPELINE_H
+#define GNC_COMPILER_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <functional>
+#include <vector>
+
+namespace gnc {
+
+struct Stage {
+  const char *name;
+  const char *description;
+  // Appends the passes that turn the previous stage into this one (null for `ast`, which is
+  // printed from the syntax tree).
+  std::function<void(mlir::OpPassManager &)> addPasses;
+};
+
+const std::vector<Stage> &pipelineStages();
+// Index into pipelineStages(), or -1.
+int findStage(llvm::StringRef name);
+
+} // namespace gnc
+
+#endif

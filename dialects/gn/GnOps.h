@@ -1,0 +1,43 @@
+// Operations of the gn dialect (defined in GnOps.td).
+#ifndef GNC_DIALECTS_GN_GNOPS_H
+#define GNC_DIALECTS_GN_GNOPS_H
+
+#include "dialects/gn/GnDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <string>
+
+#include "dialects/gn/GnEnums.h.inc"
+
+namespace mlir::gn {
+
+/// The trainable parameters (all gn.param values): read by gn.param_ref, written by
+/// gn.minimize, so that passes keep them in order.
+struct ParamResource : public SideEffects::Resource::Base<ParamResource> {
+  StringRef getName() final { return "gn.params"; }
+};
+
+namespace detail {
+/// verify() of ops with inferred result types: `inferred` is the op's shape rule's result
+/// (null on failure, with the reason in `err`).
+LogicalResult verifyResultType(Operation *op, Type inferred, const std::string &err);
+/// Shape rules shared by op families (see GnOps.td).
+Type sameType(Value lhs, Value rhs, std::string &err);
+Type reduceType(Value x, ArrayRef<int64_t> axes, std::string &err);
+Type lossType(ValueRange operands, std::string &err);
+} // namespace detail
+
+} // namespace mlir::gn
+
+#define GET_OP_CLASSES
+#include "dialects/gn/GnOps.h.inc"
+
+#endif

@@ -5,6 +5,7 @@
 // use. Nets are emitted on their first call, with the caller's argument types (a net is
 // generic in its input shape until it is used; every later call must agree).
 #include "compiler/Frontend.h"
+#include "dialects/gn/GnOps.h"
 #include "dialects/gn/GnShapes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,7 +24,7 @@
 #include <set>
 
 using namespace mlir;
-using gn::shapes::Shape;
+using ::gn::shapes::Shape;
 using llvm::SMLoc;
 
 namespace gnc {
@@ -93,7 +94,6 @@ private:
   std::map<std::string, NetInfo> nets;
   std::map<std::string, std::string> paramOwner; // param symbol -> net
   std::vector<NetInfo *> emitStack;
-  Block::iterator paramInsertPt;
   int64_t nextStream = 0;
   int64_t nextCallSite = 0;
   FnCtx *fc = nullptr;
@@ -253,7 +253,7 @@ private:
     if (!s)
       return std::nullopt;
     std::string err;
-    if (s->empty() || !gn::shapes::validShape(*s, err)) {
+    if (s->empty() || !::gn::shapes::validShape(*s, err)) {
       fail(e->loc, s->empty() ? "a shape needs at least one dimension" : err);
       return std::nullopt;
     }
@@ -392,7 +392,7 @@ OwningOpRef<ModuleOp> Lowering::run() {
         return fail(it.loc, "unknown dataset '" + it.dataset + "' (available: mnist)"), nullptr;
       if (inputShape != Shape{batch, 28, 28, 1})
         return fail(it.loc, "mnist images have the shape [B, 28, 28, 1], not " +
-                                gn::shapes::str(inputShape)),
+                                ::gn::shapes::str(inputShape)),
                nullptr;
       break;
     }
@@ -427,8 +427,6 @@ OwningOpRef<ModuleOp> Lowering::run() {
     module->setAttr("gn.input", b.getStringAttr(input->name));
     module->setAttr("gn.dataset", b.getStringAttr(input->dataset));
   }
-  // Parameters are declared at the top of the module, before any function.
-  paramInsertPt = module.getBody()->begin();
 
   bool anyEntry = false;
   for (const Item &it : prog.items) {
@@ -440,6 +438,13 @@ OwningOpRef<ModuleOp> Lowering::run() {
   }
   if (!anyEntry)
     return fail(top, "the model has no 'train' or 'sample' procedure"), nullptr;
+  // Parameter declarations lead the module, in creation order.
+  llvm::SmallVector<Operation *> params;
+  for (Operation &op : *module.getBody())
+    if (op.getName().getStringRef() == "gn.param")
+      params.push_back(&op);
+  for (Operation *op : llvm::reverse(params))
+    op->moveBefore(&module.getBody()->front());
   return owned;
 }
 
@@ -448,7 +453,7 @@ std::string Lowering::declareParam(const std::string &net, const std::string &la
                                    const std::string &init, double scale, SMLoc l) {
   std::string name = net + "." + layer + "." + suffix;
   OpBuilder::InsertionGuard g(b);
-  b.setInsertionPoint(module.getBody(), paramInsertPt);
+  b.setInsertionPointToEnd(module.getBody());
   llvm::SmallVector<NamedAttribute> attrs = {
       attr("sym_name", b.getStringAttr(name)), attr("type", TypeAttr::get(tensorTy(shape))),
       attr("init", b.getStringAttr(init))};
@@ -494,7 +499,7 @@ bool Lowering::lowerEntry(const Function &f) {
   if (f.kind == Function::Train) {
     if (ctxFn.losses.empty())
       return fail(f.loc, "train procedure '" + f.name + "' has no 'minimize' statement");
-    results = ctxFn.losses;
+    results.assign(ctxFn.losses.begin(), ctxFn.losses.end());
   } else {
     if (!ctxFn.returned)
       return fail(f.loc, "sample procedure '" + f.name + "' has no 'return'");
@@ -588,7 +593,7 @@ bool Lowering::lowerStmt(const Stmt &s) {
       return false;
     if (fc->ast->kind == Function::Sample && (shapeOf(v).empty() || shapeOf(v)[0] != batch))
       return fail(s.value->loc, "a sample procedure returns a batch [B, ...], got " +
-                                    gn::shapes::str(shapeOf(v)));
+                                    ::gn::shapes::str(shapeOf(v)));
     fc->scope["$return"] = Val::tensor(v);
     fc->returned = true;
     return true;
@@ -639,7 +644,7 @@ bool Lowering::lowerMinimize(const Stmt &s) {
     return false;
   if (!shapeOf(loss).empty())
     return fail(s.value->loc, "the loss must be a scalar, got a tensor of shape " +
-                                  gn::shapes::str(shapeOf(loss)) + " (reduce it with mean or sum)");
+                                  ::gn::shapes::str(shapeOf(loss)) + " (reduce it with mean or sum)");
   std::set<std::string> deps;
   std::set<Operation *> seen;
   netDependencies(loss, deps, seen);
@@ -794,7 +799,7 @@ bool Lowering::lowerFor(const Stmt &s) {
       Value y = fc->scope[carried[i]].v;
       if (fc->scope[carried[i]].kind != Val::Tensor || y.getType() != inits[i].getType())
         return fail(s.loc, "variable '" + carried[i] + "' changes its type inside the loop (from " +
-                               gn::shapes::str(shapeOf(inits[i])) + ")");
+                               ::gn::shapes::str(shapeOf(inits[i])) + ")");
       yields.push_back(y);
     }
     scf::YieldOp::create(b, l, yields);
@@ -929,7 +934,7 @@ std::optional<Val> Lowering::evalBinary(const Expr &e) {
     return std::nullopt;
   }
   std::string err;
-  auto shape = gn::shapes::broadcast(shapeOf(a), shapeOf(c), err);
+  auto shape = ::gn::shapes::broadcast(shapeOf(a), shapeOf(c), err);
   if (!shape) {
     fail(e.loc, "operator '" + std::string(1, op) + "': " + err);
     return std::nullopt;
@@ -980,7 +985,7 @@ std::optional<Val> Lowering::evalIndex(const Expr &e) {
     return std::nullopt;
   }
   std::string err;
-  auto s = gn::shapes::gather(shapeOf(table), shapeOf(idx->v), err);
+  auto s = ::gn::shapes::gather(shapeOf(table), shapeOf(idx->v), err);
   if (!s) {
     fail(e.loc, err);
     return std::nullopt;
@@ -1124,9 +1129,9 @@ std::optional<Val> Lowering::evalNetCall(const Expr &e, NetInfo &net) {
     for (size_t i = 0; i < args.size(); ++i)
       if (args[i].getType() != ins[i]) {
         fail(e.args[i].loc, "net '" + net.ast->name + "' was first called with an argument of shape " +
-                                gn::shapes::str(Shape(cast<RankedTensorType>(ins[i]).getShape().begin(),
+                                ::gn::shapes::str(Shape(cast<RankedTensorType>(ins[i]).getShape().begin(),
                                                       cast<RankedTensorType>(ins[i]).getShape().end())) +
-                                ", here it gets " + gn::shapes::str(shapeOf(args[i])));
+                                ", here it gets " + ::gn::shapes::str(shapeOf(args[i])));
         return std::nullopt;
       }
   }
@@ -1190,7 +1195,7 @@ std::optional<Val> Lowering::evalLayer(const Expr &e) {
     }
     Shape xs = shapeOf(x);
     if (xs.size() != 2) {
-      fail(a[0]->loc, "dense expects a 2-D input [B, features], got " + gn::shapes::str(xs) +
+      fail(a[0]->loc, "dense expects a 2-D input [B, features], got " + ::gn::shapes::str(xs) +
                           (xs.size() > 2 ? " (flatten it first)" : ""));
       return std::nullopt;
     }
@@ -1207,7 +1212,7 @@ std::optional<Val> Lowering::evalLayer(const Expr &e) {
       std::string bn = declareParam(netName, layerName, "bias", bs, "uniform", 1.0 / std::sqrt((double)xs[1]), e.loc);
       ops.push_back(emit("param_ref", e.loc, {}, tensorTy(bs), {attr("name", FlatSymbolRefAttr::get(&ctx, bn))}));
     }
-    auto out = gn::shapes::dense(xs, ws, *bias ? &bs : nullptr, err);
+    auto out = ::gn::shapes::dense(xs, ws, *bias ? &bs : nullptr, err);
     if (!out) {
       fail(e.loc, err);
       return std::nullopt;
@@ -1236,7 +1241,7 @@ std::optional<Val> Lowering::evalLayer(const Expr &e) {
       return std::nullopt;
     Shape xs = shapeOf(x);
     if (xs.size() != 4) {
-      fail(a[0]->loc, e.text + " expects a 4-D NHWC input [B, H, W, C], got " + gn::shapes::str(xs) +
+      fail(a[0]->loc, e.text + " expects a 4-D NHWC input [B, H, W, C], got " + ::gn::shapes::str(xs) +
                           (xs.size() == 2 ? " (reshape it first)" : ""));
       return std::nullopt;
     }
@@ -1287,14 +1292,14 @@ std::optional<Val> Lowering::evalLayer(const Expr &e) {
     double scale;
     if (!weightInit(a[7], fanIn, fanOut, init, scale))
       return std::nullopt;
-    gn::shapes::Conv2DParams p;
+    ::gn::shapes::Conv2DParams p;
     p.strideH = p.strideW = *s;
     p.padTop = p.padBottom = p.padLeft = p.padRight = pad;
     p.dilationH = p.dilationW = *d;
     p.outPadH = p.outPadW = *op;
     Shape bs{cout};
-    auto out = transposed ? gn::shapes::conv2dTranspose(xs, ws, *bias ? &bs : nullptr, p, err)
-                          : gn::shapes::conv2d(xs, ws, *bias ? &bs : nullptr, p, err);
+    auto out = transposed ? ::gn::shapes::conv2dTranspose(xs, ws, *bias ? &bs : nullptr, p, err)
+                          : ::gn::shapes::conv2d(xs, ws, *bias ? &bs : nullptr, p, err);
     if (!out) {
       fail(e.loc, err);
       return std::nullopt;
@@ -1324,9 +1329,13 @@ std::optional<Val> Lowering::evalLayer(const Expr &e) {
   auto eps = evalFloat(a[2], 1e-5, "eps");
   if (!groups || !eps)
     return std::nullopt;
+  if (*eps <= 0) {
+    fail(a[2]->loc, "eps must be positive");
+    return std::nullopt;
+  }
   Shape xs = shapeOf(x);
   Shape cs{xs.size() == 4 ? xs[3] : 1};
-  auto out = gn::shapes::groupNorm(xs, cs, cs, *groups, err);
+  auto out = ::gn::shapes::groupNorm(xs, cs, cs, *groups, err);
   if (!out) {
     fail(e.loc, err);
     return std::nullopt;
@@ -1395,7 +1404,7 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
     Value x = evalTensor(*a[0], "the input");
     if (!x)
       return std::nullopt;
-    auto s = result(gn::shapes::flatten(shapeOf(x), err));
+    auto s = result(::gn::shapes::flatten(shapeOf(x), err));
     if (!s)
       return std::nullopt;
     return Val::tensor(emit(n, e.loc, {x}, tensorTy(*s)));
@@ -1410,10 +1419,10 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
     if (!to)
       return std::nullopt;
     if (n == "reshape") {
-      if (!result(gn::shapes::reshape(shapeOf(x), *to, err)))
+      if (!result(::gn::shapes::reshape(shapeOf(x), *to, err)))
         return std::nullopt;
-    } else if (!gn::shapes::broadcastsTo(shapeOf(x), *to)) {
-      fail(e.loc, "cannot broadcast " + gn::shapes::str(shapeOf(x)) + " to " + gn::shapes::str(*to));
+    } else if (!::gn::shapes::broadcastsTo(shapeOf(x), *to)) {
+      fail(e.loc, "cannot broadcast " + ::gn::shapes::str(shapeOf(x)) + " to " + ::gn::shapes::str(*to));
       return std::nullopt;
     }
     return Val::tensor(emit(n, e.loc, {x}, tensorTy(*to)));
@@ -1427,7 +1436,7 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
     auto perm = evalInts(a[1], "perm");
     if (!perm)
       return std::nullopt;
-    auto s = result(gn::shapes::transpose(shapeOf(x), *perm, err));
+    auto s = result(::gn::shapes::transpose(shapeOf(x), *perm, err));
     if (!s)
       return std::nullopt;
     return Val::tensor(emit(n, e.loc, {x}, tensorTy(*s), {attr("perm", i64s(*perm))}));
@@ -1452,7 +1461,7 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
     if (!axis)
       return std::nullopt;
     int64_t ax = *axis < 0 ? *axis + (int64_t)shapes[0].size() : *axis;
-    auto s = result(gn::shapes::concat(shapes, ax, err));
+    auto s = result(::gn::shapes::concat(shapes, ax, err));
     if (!s)
       return std::nullopt;
     return Val::tensor(emit(n, e.loc, xs, tensorTy(*s), {attr("axis", b.getI64IntegerAttr(ax))}));
@@ -1469,7 +1478,7 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
     auto sz = evalInts(a[2], "size");
     if (!sz)
       return std::nullopt;
-    auto s = result(gn::shapes::slice(shapeOf(x), *st, *sz, err));
+    auto s = result(::gn::shapes::slice(shapeOf(x), *st, *sz, err));
     if (!s)
       return std::nullopt;
     return Val::tensor(emit(n, e.loc, {x}, tensorTy(*s), {attr("start", i64s(*st)), attr("size", i64s(*sz))}));
@@ -1487,7 +1496,7 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
       fail(a[1]->loc, "upsample factor is too large");
       return std::nullopt;
     }
-    auto s = result(gn::shapes::upsample(shapeOf(x), *f, err));
+    auto s = result(::gn::shapes::upsample(shapeOf(x), *f, err));
     if (!s)
       return std::nullopt;
     return Val::tensor(emit(n, e.loc, {x}, tensorTy(*s), {attr("factor", b.getI64IntegerAttr(*f))}));
@@ -1509,7 +1518,7 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
           v += (int64_t)shapeOf(x).size();
       std::sort(axes.begin(), axes.end());
     }
-    auto s = result(gn::shapes::reduce(shapeOf(x), axes, err));
+    auto s = result(::gn::shapes::reduce(shapeOf(x), axes, err));
     if (!s)
       return std::nullopt;
     return Val::tensor(emit(n, e.loc, {x}, tensorTy(*s), {attr("axes", i64s(axes))}));
@@ -1535,9 +1544,11 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
       fail(a[2]->loc, "reduction \"batch\" needs a batch dimension");
       return std::nullopt;
     }
-    if (!result(gn::shapes::loss(shapeOf(x), shapeOf(y), err)))
+    if (!result(::gn::shapes::loss(shapeOf(x), shapeOf(y), err)))
       return std::nullopt;
-    return Val::tensor(emit(n, e.loc, {x, y}, tensorTy({}), {attr("reduction", b.getStringAttr(*red))}));
+    return Val::tensor(emit(n, e.loc, {x, y}, tensorTy({}),
+                            {attr("reduction", mlir::gn::ReductionAttr::get(
+                                                   &ctx, *mlir::gn::symbolizeReduction(*red)))}));
   }
   if (n == "normal" || n == "uniform") {
     bool normal = n == "normal";
@@ -1548,8 +1559,8 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
     auto p1 = evalFloat(a[2], 1, normal ? "std" : "high");
     if (!s || !p0 || !p1)
       return std::nullopt;
-    if ((normal && *p1 < 0) || (!normal && *p1 < *p0)) {
-      fail(e.loc, normal ? "std must not be negative" : "high must not be below low");
+    if ((normal && *p1 <= 0) || (!normal && *p1 <= *p0)) {
+      fail(e.loc, normal ? "std must be positive" : "high must be above low");
       return std::nullopt;
     }
     return Val::tensor(emit(n, e.loc, {key(e.loc)}, tensorTy(*s),

@@ -14,5 +14,5 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
 // `%encoder.dense_0.weight = gn.param_ref @encoder.dense_0.weight : ...`
 void ParamRefOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
-  setNameFn(getResult(), getParam());
+  setNameFn(getResult(), getName());
 }

@@ -23,12 +23,18 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def GnF32Tensor : StaticShapeTensorOf<[F32]>;
 def GnI32Tensor : StaticShapeTensorOf<[I32]>;
 def GnTensor : StaticShapeTensorOf<[F32, I32]>;
-def GnScalarF32 : RankedTensorOf<[F32], [HasAnyRankOfPred<[0]>], "tensor<f32>">,
+class GnScalarF32Type : RankedTensorOf<[F32], [HasAnyRankOfPred<[0]>], "tensor<f32>">;
+class GnKeyType : RankedTensorOf<[I32],
+    [CPred<"::llvm::cast<::mlir::RankedTensorType>($_self).getShape() == "
+           "::llvm::ArrayRef<int64_t>{2}">], "tensor<2xi32> random key">;
+// Results use the plain constraints (their types come from GnInferResultType); operands use
+// the buildable ones, so that assembly formats can leave their types out.
+def GnScalarF32 : GnScalarF32Type;
+def GnScalarF32Operand : GnScalarF32Type,
     BuildableType<"::mlir::RankedTensorType::get({}, $_builder.getF32Type())">;
 def GnScalarI32 : RankedTensorOf<[I32], [HasAnyRankOfPred<[0]>], "tensor<i32>">;
-def GnKey : RankedTensorOf<[I32],
-    [CPred<"::llvm::cast<::mlir::RankedTensorType>($_self).getShape() == "
-           "::llvm::ArrayRef<int64_t>{2}">], "tensor<2xi32> random key">,
+def GnKeyResult : GnKeyType;
+def GnKey : GnKeyType,
     BuildableType<"::mlir::RankedTensorType::get({2}, $_builder.getI32Type())">;
 
 def Gn_Reduction : I32EnumAttr<"Reduction", "loss reduction", [
@@ -118,12 +124,12 @@ def Gn_ParamRefOp : Gn_Op<"param_ref", [
     MemoryEffects<[MemRead<Gn_ParamResource>]>]> {
   let summary = "reads the current value of a parameter";
   let description = [{
-    The value of the `gn.param` named `param` (same type), as of the last `gn.minimize`.
+    The value of the `gn.param` named `name` (same type), as of the last `gn.minimize`.
     Example: `%w = gn.param_ref @encoder.dense_0.weight : tensor<784x256xf32>`
   }];
-  let arguments = (ins FlatSymbolRefAttr:$param);
+  let arguments = (ins FlatSymbolRefAttr:$name);
   let results = (outs GnF32Tensor:$result);
-  let assemblyFormat = "$param attr-dict `:` type($result)";
+  let assemblyFormat = "$name attr-dict `:` type($result)";
 }
 
 def Gn_MinimizeOp : Gn_Op<"minimize", [
@@ -134,12 +140,12 @@ def Gn_MinimizeOp : Gn_Op<"minimize", [
     Updates `params` (the parameters of the nets `nets`) by one step of `optimizer` ("sgd",
     "adam", "adamw" or "rmsprop") on the gradient of `loss`. `hyper` holds the optimizer's
     settings: `lr` (required) and sgd: momentum, nesterov (bool), weight_decay; adam/adamw:
-    beta1, beta2, eps, weight_decay; rmsprop: alpha, eps; any: clip (clip the weights to
-    [-clip, clip] after the step). All but nesterov are f64.
+    beta1, beta2, eps, weight_decay; rmsprop: alpha, eps, weight_decay; any: clip (clip the
+    weights to [-clip, clip] after the step). All but nesterov are f64.
     Example: `gn.minimize %loss with "adam" {lr = 1.0e-3 : f64} over ["encoder"]
     params [@encoder.dense_0.weight, @encoder.dense_0.bias]`
   }];
-  let arguments = (ins GnScalarF32:$loss, StrAttr:$optimizer, DictionaryAttr:$hyper,
+  let arguments = (ins GnScalarF32Operand:$loss, StrAttr:$optimizer, DictionaryAttr:$hyper,
                        StrArrayAttr:$nets, FlatSymbolRefArrayAttr:$params);
   let assemblyFormat = [{
     $loss `with` $optimizer $hyper `over` $nets `params` $params attr-dict
@@ -511,7 +517,7 @@ def Gn_RngFoldInOp : GnInferOp<"rng_fold_in", [Pure]> {
     Example: `%k2 = gn.rng_fold_in %key, %t : tensor<i32>`
   }];
   let arguments = (ins GnKey:$key, GnScalarI32:$data);
-  let results = (outs GnKey:$result);
+  let results = (outs GnKeyResult:$result);
   let assemblyFormat = "$key `,` $data attr-dict `:` type($data)";
 }
 

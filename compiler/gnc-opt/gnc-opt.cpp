@@ -1,0 +1,20 @@
+// gnc-opt: mlir-opt plus the gn dialect. Every upstream dialect, extension (bufferization
+// models, convert-to-llvm interfaces, ...) and pass is registered: they come from the shared
+// libMLIR.so, so this costs nothing at build time.
+#include "dialects/gn/GnDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry); // includes func, arith, tensor, scf, linalg, bufferization
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::gn::GnDialect>();
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "gnc optimizer driver (gn dialect + upstream MLIR)\n", registry));
+}

@@ -16,10 +16,14 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/SaveAndRestore.h"
 
 #include <cmath>
+#include <cstdio>
+#include <tuple>
 #include <map>
 #include <set>
 
@@ -117,6 +121,9 @@ private:
     return Shape(t.getShape().begin(), t.getShape().end());
   }
   static bool isF32(Value v) { return cast<RankedTensorType>(v.getType()).getElementType().isF32(); }
+  static std::string typeStr(Value v) {
+    return ::gn::shapes::str(shapeOf(v)) + (isF32(v) ? "" : " (integer)");
+  }
 
   Value emit(llvm::StringRef name, SMLoc l, ValueRange operands, Type result,
              llvm::ArrayRef<NamedAttribute> attrs = {}) {
@@ -129,6 +136,25 @@ private:
     return result ? op->getResult(0) : Value();
   }
   NamedAttribute attr(llvm::StringRef n, Attribute a) { return b.getNamedAttr(n, a); }
+  // Compile-time integers live in doubles; beyond 2^53 they are inexact and would not convert
+  // to int64_t safely (constant arithmetic such as 99999999 * 99999999 * ... gets there).
+  bool checkIntRange(double d, SMLoc l) {
+    if (std::fabs(d) <= 9007199254740992.0)
+      return true;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", d);
+    return fail(l, llvm::Twine("integer ") + buf + " is out of range");
+  }
+  // Every tensor (and parameter) has at most 2^32 elements; that also keeps the shape
+  // arithmetic of later operations far from int64_t overflow.
+  bool checkSize(const Shape &s, SMLoc l) {
+    int64_t n = 1;
+    for (int64_t d : s)
+      if (d <= 0 || __builtin_mul_overflow(n, d, &n) || n > (int64_t(1) << 32))
+        return fail(l, "a tensor of shape " + ::gn::shapes::str(s) +
+                           " is too large (at most 4294967296 elements)");
+    return true;
+  }
   Attribute i64s(llvm::ArrayRef<int64_t> v) { return b.getDenseI64ArrayAttr(v); }
 
   // ---- argument binding -------------------------------------------------------------
@@ -189,6 +215,8 @@ private:
       fail(e->loc, std::string("expected an integer for ") + what);
       return std::nullopt;
     }
+    if (!checkIntRange(c->data[0], e->loc))
+      return std::nullopt;
     return (int64_t)c->data[0];
   }
   std::optional<double> evalFloat(const Expr *e, double dflt, const char *what) {
@@ -199,6 +227,10 @@ private:
       return std::nullopt;
     if (c->isArray) {
       fail(e->loc, std::string("expected a number for ") + what);
+      return std::nullopt;
+    }
+    if (!std::isfinite(c->data[0])) {
+      fail(e->loc, std::string("expected a finite number for ") + what);
       return std::nullopt;
     }
     return c->data[0];
@@ -240,8 +272,11 @@ private:
       fail(e->loc, std::string("expected a list of integers for ") + what);
       return std::nullopt;
     }
-    for (double d : c->data)
+    for (double d : c->data) {
+      if (!checkIntRange(d, e->loc))
+        return std::nullopt;
       r.push_back((int64_t)d);
+    }
     return r;
   }
   std::optional<Shape> evalShape(const Expr *e) {
@@ -262,6 +297,8 @@ private:
         fail(e->loc, "dimension " + std::to_string(d) + " is too large");
         return std::nullopt;
       }
+    if (!checkSize(*s, e->loc))
+      return std::nullopt;
     return s;
   }
 
@@ -445,6 +482,8 @@ OwningOpRef<ModuleOp> Lowering::run() {
       params.push_back(&op);
   for (Operation *op : llvm::reverse(params))
     op->moveBefore(&module.getBody()->front());
+  if (diag.hadError())
+    return nullptr;
   return owned;
 }
 
@@ -470,8 +509,8 @@ std::string Lowering::declareParam(const std::string &net, const std::string &la
 bool Lowering::lowerEntry(const Function &f) {
   FnCtx ctxFn;
   ctxFn.ast = &f;
-  FnCtx *saved = fc;
-  fc = &ctxFn;
+  // `fc` must not outlive ctxFn, also when lowering stops at an error.
+  llvm::SaveAndRestore<FnCtx *> restoreFc(fc, &ctxFn);
   llvm::SmallVector<Type> args;
   if (f.kind == Function::Train) {
     if (!input)
@@ -510,7 +549,6 @@ bool Lowering::lowerEntry(const Function &f) {
   for (Value v : results)
     resTypes.push_back(v.getType());
   fn.setFunctionType(b.getFunctionType(args, resTypes));
-  fc = saved;
   return true;
 }
 
@@ -520,10 +558,11 @@ bool Lowering::emitNet(NetInfo &net, llvm::ArrayRef<Value> args, SMLoc callLoc) 
   FnCtx ctxFn;
   ctxFn.ast = &f;
   ctxFn.net = &net;
-  FnCtx *saved = fc;
-  fc = &ctxFn;
-  net.emitting = true;
+  // Restored on every exit, errors included: `fc` must not outlive ctxFn.
+  llvm::SaveAndRestore<FnCtx *> restoreFc(fc, &ctxFn);
+  llvm::SaveAndRestore<bool> restoreEmitting(net.emitting, true);
   emitStack.push_back(&net);
+  auto popStack = llvm::make_scope_exit([&] { emitStack.pop_back(); });
   llvm::SmallVector<Type> argTypes;
   for (Value v : args)
     argTypes.push_back(v.getType());
@@ -549,9 +588,6 @@ bool Lowering::emitNet(NetInfo &net, llvm::ArrayRef<Value> args, SMLoc callLoc) 
   func::ReturnOp::create(b, loc(f.loc), ValueRange{result});
   llvm::SmallVector<Type> ins(entry->getArgumentTypes());
   fn.setFunctionType(b.getFunctionType(ins, {result.getType()}));
-  emitStack.pop_back();
-  net.emitting = false;
-  fc = saved;
   (void)callLoc;
   return true;
 }
@@ -747,22 +783,28 @@ bool Lowering::lowerFor(const Stmt &s) {
   if (consts.count(s.name) || functions.count(s.name))
     return fail(s.loc, "loop variable '" + s.name + "' hides a constant or function");
 
-  // Variables that exist before the loop and are assigned in its body are carried.
+  // Variables that exist before the loop and are assigned in its body are carried (numbers
+  // become scalar tensors, as their value now changes at run time).
   std::vector<std::string> carried;
+  std::map<std::string, SMLoc> lastAssign; // for errors: the assignment that changes the type
   std::function<void(const std::vector<StmtPtr> &)> scan = [&](const std::vector<StmtPtr> &ss) {
     for (const StmtPtr &st : ss) {
       if (st->kind == Stmt::Assign && fc->scope.count(st->name) &&
-          fc->scope[st->name].kind == Val::Tensor &&
-          std::find(carried.begin(), carried.end(), st->name) == carried.end())
-        carried.push_back(st->name);
+          (fc->scope[st->name].kind == Val::Tensor || fc->scope[st->name].kind == Val::Const)) {
+        if (std::find(carried.begin(), carried.end(), st->name) == carried.end())
+          carried.push_back(st->name);
+        lastAssign[st->name] = st->loc;
+      }
       if (st->kind == Stmt::For)
         scan(st->body);
     }
   };
   scan(s.body);
   llvm::SmallVector<Value> inits;
-  for (const std::string &c : carried)
-    inits.push_back(fc->scope[c].v);
+  for (const std::string &c : carried) {
+    Val &v = fc->scope[c];
+    inits.push_back(v.kind == Val::Const ? constTensor(v.c, s.loc) : v.v);
+  }
   Location l = loc(s.loc);
   Value lb = arith::ConstantIndexOp::create(b, l, 0);
   Value ub = arith::ConstantIndexOp::create(b, l, trips);
@@ -773,6 +815,9 @@ bool Lowering::lowerFor(const Stmt &s) {
   {
     OpBuilder::InsertionGuard g(b);
     Block *body = forOp.getBody();
+    // Without loop-carried values the builder adds an empty scf.yield; ours replaces it.
+    if (!body->empty())
+      body->back().erase();
     b.setInsertionPointToStart(body);
     // t = start + i * step, as an i32 scalar tensor.
     Value iv = forOp.getInductionVar();
@@ -796,10 +841,14 @@ bool Lowering::lowerFor(const Stmt &s) {
       return false;
     llvm::SmallVector<Value> yields;
     for (size_t i = 0; i < carried.size(); ++i) {
-      Value y = fc->scope[carried[i]].v;
-      if (fc->scope[carried[i]].kind != Val::Tensor || y.getType() != inits[i].getType())
-        return fail(s.loc, "variable '" + carried[i] + "' changes its type inside the loop (from " +
-                               ::gn::shapes::str(shapeOf(inits[i])) + ")");
+      Val &v = fc->scope[carried[i]];
+      Value y = v.kind == Val::Const ? constTensor(v.c, s.loc) : v.v;
+      if ((v.kind != Val::Tensor && v.kind != Val::Const) || y.getType() != inits[i].getType())
+        return fail(lastAssign[carried[i]],
+                    "variable '" + carried[i] + "' changes its type inside the loop, from " +
+                        typeStr(inits[i]) + " to " +
+                        (v.kind == Val::Tensor || v.kind == Val::Const ? typeStr(y) : "a non-tensor") +
+                        " (a variable carried from one iteration to the next keeps its type)");
       yields.push_back(y);
     }
     scf::YieldOp::create(b, l, yields);
@@ -885,10 +934,45 @@ std::optional<Val> Lowering::evalName(const Expr &e) {
       fail(e.loc, "constant '" + e.text + "' is used before its definition");
       return std::nullopt;
     }
-  if (e.text == "B")
+  if (e.text == "B") {
     fail(e.loc, "'B' is used before the 'batch' declaration");
-  else
+    return std::nullopt;
+  }
+  // A variable of this function assigned elsewhere: later, or inside a loop that has ended.
+  const char *p = e.loc.getPointer();
+  const Stmt *later = nullptr;
+  bool loopOnly = false;
+  std::function<bool(const std::vector<StmtPtr> &)> assigns = [&](const std::vector<StmtPtr> &ss) {
+    for (const StmtPtr &st : ss)
+      if (((st->kind == Stmt::Assign || st->kind == Stmt::For) && st->name == e.text) ||
+          (st->kind == Stmt::For && assigns(st->body)))
+        return true;
+    return false;
+  };
+  std::function<void(const std::vector<StmtPtr> &)> find = [&](const std::vector<StmtPtr> &ss) {
+    for (size_t i = 0; i < ss.size(); ++i) {
+      const Stmt &st = *ss[i];
+      if (!later && st.kind == Stmt::Assign && st.name == e.text && st.loc.getPointer() > p)
+        later = &st;
+      if (st.kind != Stmt::For)
+        continue;
+      bool usedAfterLoop = i + 1 < ss.size() && ss[i + 1]->loc.getPointer() <= p;
+      if (usedAfterLoop && (st.name == e.text || assigns(st.body)))
+        loopOnly = true;
+      find(st.body);
+    }
+  };
+  if (fc)
+    find(fc->ast->body);
+  if (loopOnly) {
+    fail(e.loc, "'" + e.text + "' is only defined inside a loop, not after it (assign it before "
+                "the loop to carry its value out)");
+  } else if (later) {
+    fail(e.loc, "'" + e.text + "' is used before its definition");
+    diag.note(later->loc, "'" + e.text + "' is defined here");
+  } else {
     fail(e.loc, "use of undefined name '" + e.text + "'");
+  }
   return std::nullopt;
 }
 
@@ -939,6 +1023,8 @@ std::optional<Val> Lowering::evalBinary(const Expr &e) {
     fail(e.loc, "operator '" + std::string(1, op) + "': " + err);
     return std::nullopt;
   }
+  if (!checkSize(*shape, e.loc))
+    return std::nullopt;
   a = broadcastTo(a, *shape, e.loc);
   c = broadcastTo(c, *shape, e.loc);
   const char *name = op == '+' ? "add" : op == '-' ? "sub" : op == '*' ? "mul" : "div";
@@ -961,6 +1047,8 @@ std::optional<Val> Lowering::evalIndex(const Expr &e) {
       fail(e.elems[1]->loc, "an index must be an integer");
       return std::nullopt;
     }
+    if (!checkIntRange(idx->c.data[0], e.elems[1]->loc))
+      return std::nullopt;
     int64_t i = (int64_t)idx->c.data[0], n = (int64_t)base->c.data.size();
     if (i < 0)
       i += n;
@@ -982,6 +1070,11 @@ std::optional<Val> Lowering::evalIndex(const Expr &e) {
                                          : (base->kind == Val::Tensor ? base->v : Value());
   if (!table) {
     fail(e.elems[0]->loc, "only arrays can be indexed");
+    return std::nullopt;
+  }
+  if (!isF32(table)) {
+    fail(e.elems[0]->loc, "only float arrays can be indexed, got an integer tensor (convert it "
+                          "with float(...))");
     return std::nullopt;
   }
   std::string err;
@@ -1200,6 +1293,8 @@ std::optional<Val> Lowering::evalLayer(const Expr &e) {
       return std::nullopt;
     }
     Shape ws{xs[1], *units};
+    if (!checkSize(ws, e.loc) || !checkSize({xs[0], *units}, e.loc))
+      return std::nullopt;
     std::string init;
     double scale;
     if (!weightInit(a[3], xs[1], *units, init, scale))
@@ -1253,18 +1348,21 @@ std::optional<Val> Lowering::evalLayer(const Expr &e) {
       fail(a[2] ? a[2]->loc : e.loc, "kernel size must be between 1 and 64, got " + std::to_string(*k));
       return std::nullopt;
     }
-    if (*s <= 0 || *d <= 0) {
-      fail(e.loc, "stride and dilation must be positive");
-      return std::nullopt;
-    }
+    for (auto [v, arg, what] : {std::make_tuple(*s, a[3], "stride"),
+                                std::make_tuple(*d, a[5], "dilation")})
+      if (v <= 0 || v > (1 << 24)) {
+        fail(arg ? arg->loc : e.loc, std::string(what) + " must be between 1 and 16777216, got " +
+                                         std::to_string(v));
+        return std::nullopt;
+      }
     int64_t pad = 0;
     if (a[4] && a[4]->kind != Expr::String) {
       auto p = evalInt(a[4], 0, "padding");
       if (!p)
         return std::nullopt;
       pad = *p;
-      if (pad < 0) {
-        fail(a[4]->loc, "padding must not be negative");
+      if (pad < 0 || pad > (1 << 24)) {
+        fail(a[4]->loc, pad < 0 ? "padding must not be negative" : "padding is too large");
         return std::nullopt;
       }
     } else {
@@ -1298,12 +1396,18 @@ std::optional<Val> Lowering::evalLayer(const Expr &e) {
     p.dilationH = p.dilationW = *d;
     p.outPadH = p.outPadW = *op;
     Shape bs{cout};
+    if (!checkSize(ws, e.loc))
+      return std::nullopt;
     auto out = transposed ? ::gn::shapes::conv2dTranspose(xs, ws, *bias ? &bs : nullptr, p, err)
                           : ::gn::shapes::conv2d(xs, ws, *bias ? &bs : nullptr, p, err);
     if (!out) {
-      fail(e.loc, err);
+      // An output_padding error points at that argument, everything else at the call.
+      bool badOutPad = transposed && a[8] && (*op < 0 || (*op >= *s && *op >= *d));
+      fail(badOutPad ? a[8]->loc : e.loc, err);
       return std::nullopt;
     }
+    if (!checkSize(*out, e.loc))
+      return std::nullopt;
     llvm::SmallVector<Value> ops{x};
     std::string w = declareParam(netName, layerName, "weight", ws, init, scale, e.loc);
     ops.push_back(emit("param_ref", e.loc, {}, tensorTy(ws), {attr("name", FlatSymbolRefAttr::get(&ctx, w))}));
@@ -1358,8 +1462,13 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
   std::string err;
   const std::string &n = e.text;
   auto result = [&](std::optional<Shape> s) -> std::optional<Shape> {
-    if (!s)
-      fail(e.loc, n + ": " + err);
+    if (!s) {
+      // Most shape-rule messages already start with the operation's name.
+      fail(e.loc, llvm::StringRef(err).starts_with(n) ? llvm::Twine(err) : n + ": " + err);
+      return std::nullopt;
+    }
+    if (!checkSize(*s, e.loc))
+      return std::nullopt;
     return s;
   };
 
@@ -1560,7 +1669,7 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
     if (!s || !p0 || !p1)
       return std::nullopt;
     if ((normal && *p1 <= 0) || (!normal && *p1 <= *p0)) {
-      fail(e.loc, normal ? "std must be positive" : "high must be above low");
+      fail(a[2] ? a[2]->loc : e.loc, normal ? "std must be positive" : "high must be above low");
       return std::nullopt;
     }
     return Val::tensor(emit(n, e.loc, {key(e.loc)}, tensorTy(*s),

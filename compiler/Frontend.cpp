@@ -3,6 +3,7 @@
 #include "dialects/gn/GnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -14,6 +15,7 @@
 void gnc::registerDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::gn::GnDialect, mlir::func::FuncDialect, mlir::arith::ArithDialect,
                   mlir::scf::SCFDialect, mlir::tensor::TensorDialect>();
+  mlir::func::registerInlinerExtension(registry);
 }
 
 mlir::OwningOpRef<mlir::ModuleOp> gnc::compileSource(mlir::MLIRContext &ctx,

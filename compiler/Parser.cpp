@@ -1,5 +1,8 @@
 #include "compiler/Parser.h"
 
+#include "llvm/ADT/StringExtras.h"
+
+#include <cctype>
 #include <cstdlib>
 
 using namespace gnc;
@@ -12,7 +15,7 @@ public:
   Parser(Diagnostics &diag)
       : diag(diag),
         lex(diag.sourceMgr().getMemoryBuffer(diag.sourceMgr().getMainFileID())->getBuffer()) {
-    tok = lex.next();
+    advance();
   }
 
   std::optional<Program> program() {
@@ -38,7 +41,13 @@ private:
   Token tok;
   int depth = 0;
 
-  void advance() { tok = lex.next(); }
+  void advance() {
+    tok = lex.next();
+    // A lexical error is reported where it is, whatever the parser expected there.
+    if (is(Tok::Error))
+      fail(tok.loc, tok.text.starts_with("\"") ? "unterminated string (a string ends on the same line)"
+                                               : describe(tok));
+  }
   bool is(Tok k) const { return tok.kind == k; }
   bool consumeIf(Tok k) {
     if (!is(k))
@@ -55,9 +64,13 @@ private:
     return false;
   }
   std::string describe(const Token &t) {
-    if (t.kind == Tok::Error)
-      return t.text.starts_with("\"") ? "an unterminated string"
-                                      : "invalid character '" + t.text.str() + "'";
+    if (t.kind == Tok::Error) {
+      if (t.text.starts_with("\""))
+        return "an unterminated string";
+      unsigned char c = t.text.empty() ? 0 : t.text[0];
+      return std::isprint(c) ? "invalid character '" + t.text.str() + "'"
+                             : "invalid character (byte 0x" + llvm::utohexstr(c, false, 2) + ")";
+    }
     if (t.kind == Tok::Ident || t.kind == Tok::Int || t.kind == Tok::Float)
       return "'" + t.text.str() + "'";
     return tokSpelling(t.kind);

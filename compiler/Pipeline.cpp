@@ -1,5 +1,7 @@
 #include "compiler/Pipeline.h"
 
+#include "passes/Passes.h"
+
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -10,6 +12,16 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
       {"gn", "the gn dialect: typed tensors, one function per net and procedure",
        [](OpPassManager &pm) {
          // The front end emits one constant per literal; merge and fold them.
+         pm.addPass(createCanonicalizerPass());
+         pm.addPass(createCSEPass());
+       }},
+      {"grad", "train steps with gradients and optimizer updates; state as arguments",
+       [](OpPassManager &pm) {
+         // Nets are inlined so that each procedure is straight-line code to differentiate.
+         pm.addPass(createInlinerPass());
+         pm.addPass(createSymbolDCEPass());
+         pm.addPass(gnc::createGnDecompose());
+         pm.addPass(gnc::createGnAutodiff());
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
        }},

@@ -2,6 +2,7 @@
 // models, convert-to-llvm interfaces, ...) and pass is registered: they come from the shared
 // libMLIR.so, so this costs nothing at build time.
 #include "dialects/gn/GnDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -11,6 +12,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  gnc::registerGncPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry); // includes func, arith, tensor, scf, linalg, bufferization
   mlir::registerAllExtensions(registry);

@@ -6,6 +6,7 @@ using namespace mlir;
 using namespace mlir::gn;
 
 #include "dialects/gn/GnEnums.cpp.inc"
+#include "dialects/gn/GnInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/gn/GnOps.cpp.inc"

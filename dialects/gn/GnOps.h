@@ -16,6 +16,7 @@
 #include <string>
 
 #include "dialects/gn/GnEnums.h.inc"
+#include "dialects/gn/GnInterfaces.h.inc"
 
 namespace mlir::gn {
 

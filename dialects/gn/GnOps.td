@@ -10,6 +10,7 @@
 #define GNC_DIALECTS_GN_GNOPS_TD
 
 include "dialects/gn/GnDialect.td"
+include "dialects/gn/GnInterfaces.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpAsmInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
@@ -21,6 +22,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 //===----------------------------------------------------------------------===//
 
 def GnF32Tensor : StaticShapeTensorOf<[F32]>;
+def GnVJP : DeclareOpInterfaceMethods<Gn_DifferentiableOpInterface>;
 def GnI32Tensor : StaticShapeTensorOf<[I32]>;
 def GnTensor : StaticShapeTensorOf<[F32, I32]>;
 class GnScalarF32Type : RankedTensorOf<[F32], [HasAnyRankOfPred<[0]>], "tensor<f32>">;
@@ -168,7 +170,7 @@ def Gn_ConstantOp : GnInferOp<"constant", [ConstantLike, Pure]> {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-class GnUnaryOp<string mnemonic, string summaryText> : GnInferOp<mnemonic, [Pure]> {
+class GnUnaryOp<string mnemonic, string summaryText> : GnInferOp<mnemonic, [Pure, GnVJP]> {
   let summary = summaryText;
   let description = "Elementwise; the result has the operand's type. Example: `%y = gn." #
                     mnemonic # " %x : tensor<128x256xf32>`";
@@ -197,7 +199,7 @@ def Gn_AbsOp : GnUnaryOp<"abs", "|x|">;
 def Gn_StopGradientOp : GnUnaryOp<"stop_gradient",
                                   "identity whose gradient is zero (no gradient flows through)">;
 
-def Gn_LeakyReluOp : GnInferOp<"leaky_relu", [Pure]> {
+def Gn_LeakyReluOp : GnInferOp<"leaky_relu", [Pure, GnVJP]> {
   let summary = "x if x > 0 else alpha * x";
   let description = [{
     Example: `%y = gn.leaky_relu %x alpha 2.0e-01 : tensor<128x256xf32>`
@@ -208,7 +210,7 @@ def Gn_LeakyReluOp : GnInferOp<"leaky_relu", [Pure]> {
 }
 
 class GnBinaryOp<string mnemonic, string summaryText, list<Trait> traits = []>
-    : GnInferOp<mnemonic, !listconcat([Pure, AllTypesMatch<["lhs", "rhs"]>], traits)> {
+    : GnInferOp<mnemonic, !listconcat([Pure, GnVJP, AllTypesMatch<["lhs", "rhs"]>], traits)> {
   let summary = summaryText;
   let description = "Elementwise on two tensors of the same type (broadcast explicitly with " #
                     "gn.broadcast). Example: `%z = gn." # mnemonic #
@@ -238,7 +240,7 @@ def Gn_ToFloatOp : GnInferOp<"to_float", [Pure]> {
   let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
 }
 
-def Gn_BroadcastOp : Gn_Op<"broadcast", [Pure]> {
+def Gn_BroadcastOp : Gn_Op<"broadcast", [Pure, GnVJP]> {
   let summary = "NumPy-style broadcast to a given shape";
   let description = [{
     Shapes are aligned at the right; a dimension of 1 stretches, missing leading ones are added.
@@ -254,7 +256,7 @@ def Gn_BroadcastOp : Gn_Op<"broadcast", [Pure]> {
 // Layers
 //===----------------------------------------------------------------------===//
 
-def Gn_MatmulOp : GnInferOp<"matmul", [Pure]> {
+def Gn_MatmulOp : GnInferOp<"matmul", [Pure, GnVJP]> {
   let summary = "matrix product [M, K] x [K, N] -> [M, N]";
   let description = [{
     Example: `%c = gn.matmul %a, %b : (tensor<8x4xf32>, tensor<4x2xf32>) -> tensor<8x2xf32>`
@@ -264,7 +266,7 @@ def Gn_MatmulOp : GnInferOp<"matmul", [Pure]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
-def Gn_DenseOp : GnInferOp<"dense", [Pure]> {
+def Gn_DenseOp : GnInferOp<"dense", [Pure, GnVJP]> {
   let summary = "fully connected layer: x [N, in] . w [in, out] (+ bias [out])";
   let description = [{
     Example: `%y = gn.dense %x, %w, %b : (tensor<128x784xf32>, tensor<784x256xf32>,
@@ -275,7 +277,7 @@ def Gn_DenseOp : GnInferOp<"dense", [Pure]> {
   let assemblyFormat = "$x `,` $w (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def Gn_Conv2DOp : GnInferOp<"conv2d", [Pure]> {
+def Gn_Conv2DOp : GnInferOp<"conv2d", [Pure, GnVJP]> {
   let summary = "2-D convolution, x NHWC, w HWIO [KH, KW, Cin, Cout], bias [Cout]";
   let description = [{
     `strides` [sH, sW], `padding` [top, bottom, left, right], `dilations` [dH, dW].
@@ -292,7 +294,7 @@ def Gn_Conv2DOp : GnInferOp<"conv2d", [Pure]> {
   }];
 }
 
-def Gn_Conv2DTransposeOp : GnInferOp<"conv2d_transpose", [Pure]> {
+def Gn_Conv2DTransposeOp : GnInferOp<"conv2d_transpose", [Pure, GnVJP]> {
   let summary = "transposed 2-D convolution, x NHWC, w HWOI [KH, KW, Cout, Cin], bias [Cout]";
   let description = [{
     Output size (H-1)*sH - top - bottom + dH*(KH-1) + output_padding[0] + 1 (likewise W).
@@ -330,7 +332,7 @@ def Gn_GroupNormOp : GnInferOp<"group_norm", [Pure]> {
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
-def Gn_UpsampleOp : GnInferOp<"upsample", [Pure]> {
+def Gn_UpsampleOp : GnInferOp<"upsample", [Pure, GnVJP]> {
   let summary = "nearest-neighbour upsampling of NHWC by an integer factor";
   let description = [{
     Example: `%y = gn.upsample %x factor 2 : tensor<128x7x7x64xf32> -> tensor<128x14x14x64xf32>`
@@ -340,7 +342,7 @@ def Gn_UpsampleOp : GnInferOp<"upsample", [Pure]> {
   let assemblyFormat = "$x `factor` $factor attr-dict `:` type($x) `->` type($result)";
 }
 
-def Gn_FlattenOp : GnInferOp<"flatten", [Pure]> {
+def Gn_FlattenOp : GnInferOp<"flatten", [Pure, GnVJP]> {
   let summary = "[N, ...] -> [N, product of the rest]";
   let description = [{
     Example: `%y = gn.flatten %x : tensor<128x28x28x1xf32> -> tensor<128x784xf32>`
@@ -350,7 +352,7 @@ def Gn_FlattenOp : GnInferOp<"flatten", [Pure]> {
   let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
 }
 
-def Gn_ReshapeOp : Gn_Op<"reshape", [Pure]> {
+def Gn_ReshapeOp : Gn_Op<"reshape", [Pure, GnVJP]> {
   let summary = "reshape preserving the element count (row-major order)";
   let description = [{
     Example: `%y = gn.reshape %x : tensor<128x784xf32> to tensor<128x28x28x1xf32>`
@@ -361,7 +363,7 @@ def Gn_ReshapeOp : Gn_Op<"reshape", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Gn_TransposeOp : GnInferOp<"transpose", [Pure]> {
+def Gn_TransposeOp : GnInferOp<"transpose", [Pure, GnVJP]> {
   let summary = "permutes dimensions: result dim i is operand dim perm[i]";
   let description = [{
     Example: `%y = gn.transpose %x perm [1, 0] : tensor<8x4xf32> -> tensor<4x8xf32>`
@@ -371,7 +373,7 @@ def Gn_TransposeOp : GnInferOp<"transpose", [Pure]> {
   let assemblyFormat = "$x `perm` $perm attr-dict `:` type($x) `->` type($result)";
 }
 
-def Gn_ConcatOp : GnInferOp<"concat", [Pure]> {
+def Gn_ConcatOp : GnInferOp<"concat", [Pure, GnVJP]> {
   let summary = "concatenates tensors along one axis";
   let description = [{
     All operands have the same rank and agree outside `axis`.
@@ -383,7 +385,7 @@ def Gn_ConcatOp : GnInferOp<"concat", [Pure]> {
   let assemblyFormat = "$inputs `axis` $axis attr-dict `:` functional-type($inputs, results)";
 }
 
-def Gn_SliceOp : GnInferOp<"slice", [Pure]> {
+def Gn_SliceOp : GnInferOp<"slice", [Pure, GnVJP]> {
   let summary = "a static box: size[d] elements from start[d] in every dimension d";
   let description = [{
     Example: `%y = gn.slice %x start [0, 10] size [128, 64] : tensor<128x74xf32>
@@ -396,7 +398,7 @@ def Gn_SliceOp : GnInferOp<"slice", [Pure]> {
   }];
 }
 
-class GnReduceOp<string mnemonic, string summaryText> : GnInferOp<mnemonic, [Pure]> {
+class GnReduceOp<string mnemonic, string summaryText> : GnInferOp<mnemonic, [Pure, GnVJP]> {
   let summary = summaryText;
   let description = "Reduces over `axes` (all dimensions if empty); reduced dimensions are " #
                     "dropped. Example: `%y = gn." # mnemonic #
@@ -414,7 +416,7 @@ class GnReduceOp<string mnemonic, string summaryText> : GnInferOp<mnemonic, [Pur
 def Gn_SumOp : GnReduceOp<"sum", "sum over axes">;
 def Gn_MeanOp : GnReduceOp<"mean", "mean over axes">;
 
-def Gn_GatherOp : GnInferOp<"gather", [Pure]> {
+def Gn_GatherOp : GnInferOp<"gather", [Pure, GnVJP]> {
   let summary = "indexes a 1-D f32 table by an i32 tensor";
   let description = [{
     result[i...] = table[indices[i...]]; the result has the indices' shape.
@@ -430,7 +432,7 @@ def Gn_GatherOp : GnInferOp<"gather", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class GnLossOp<string mnemonic, string a, string b, string summaryText>
-    : GnInferOp<mnemonic, [Pure]> {
+    : GnInferOp<mnemonic, [Pure, GnVJP]> {
   let summary = summaryText;
   let description = "Operands of the same shape; the result is a scalar reduced by " #
                     "`reduction`: mean (over all elements), sum, or batch (summed per example " #
@@ -456,6 +458,78 @@ def Gn_BceWithLogitsOp : GnLossOp<"bce_with_logits", "logits", "target",
     "binary cross-entropy of sigmoid(logits), computed stably">;
 def Gn_KlNormalOp : GnLossOp<"kl_normal", "mu", "logvar",
     "KL(N(mu, exp(logvar)) || N(0, 1)) = -0.5 (1 + logvar - mu^2 - exp(logvar))">;
+
+def Gn_LossKind : I32EnumAttr<"LossKind", "a loss function", [
+    I32EnumAttrCase<"Mse", 0, "mse">,
+    I32EnumAttrCase<"Bce", 1, "bce">,
+    I32EnumAttrCase<"BceWithLogits", 2, "bce_with_logits">,
+    I32EnumAttrCase<"KlNormal", 3, "kl_normal">
+  ]> {
+  let cppNamespace = "::mlir::gn";
+}
+
+def Gn_LossGradOp : GnInferOp<"loss_grad", [Pure]> {
+  let summary = "gradient of a loss with respect to one of its operands";
+  let description = [{
+    `dloss` (a scalar) times d loss(a, b) / d operand `wrt` (0 for a, 1 for b), elementwise,
+    for the loss `kind` with `reduction`. bce clamps its logarithms at -100 and p(1-p) at
+    1e-12, as PyTorch does. The result has the operands' type.
+    Example: `%g = gn.loss_grad bce wrt 0 reduction batch %p, %t, %dl : (tensor<128x784xf32>,
+    tensor<128x784xf32>, tensor<f32>) -> tensor<128x784xf32>`
+  }];
+  let arguments = (ins Gn_LossKind:$kind, I64Attr:$wrt, Gn_Reduction:$reduction,
+                       GnF32Tensor:$a, GnF32Tensor:$b, GnScalarF32Operand:$dloss);
+  let results = (outs GnF32Tensor:$result);
+  let assemblyFormat = [{
+    $kind `wrt` $wrt `reduction` $reduction $a `,` $b `,` $dloss attr-dict
+    `:` functional-type(operands, results)
+  }];
+}
+
+def Gn_Conv2DFilterGradOp : GnInferOp<"conv2d_filter_grad", [Pure]> {
+  let summary = "gradient of conv2d with respect to its kernel";
+  let description = [{
+    dw[kh, kw, ci, co] = sum over n, oh, ow of x[n, oh*sH + kh*dH - top, ow*sW + kw*dW - left, ci]
+    * dy[n, oh, ow, co] (out-of-range x reads are zero). `x` is the convolution's input, `dy` the
+    gradient of its output; `kernel` is [KH, KW].
+    Example: `%dw = gn.conv2d_filter_grad %x, %dy kernel [3, 3] strides [2, 2] padding [1, 1, 1, 1]
+    dilations [1, 1] : (tensor<128x28x28x1xf32>, tensor<128x14x14x32xf32>) -> tensor<3x3x1x32xf32>`
+  }];
+  let arguments = (ins GnF32Tensor:$x, GnF32Tensor:$dy, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$dilations);
+  let results = (outs GnF32Tensor:$result);
+  let assemblyFormat = [{
+    $x `,` $dy `kernel` $kernel `strides` $strides `padding` $padding `dilations` $dilations
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Gn_PadOp : GnInferOp<"pad", [Pure, GnVJP]> {
+  let summary = "zero padding: low[d] zeros before and high[d] after each dimension d";
+  let description = [{
+    Example: `%y = gn.pad %x low [0, 2] high [0, 3] : tensor<8x4xf32> -> tensor<8x9xf32>`
+  }];
+  let arguments = (ins GnF32Tensor:$x, DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high);
+  let results = (outs GnF32Tensor:$result);
+  let assemblyFormat = "$x `low` $low `high` $high attr-dict `:` type($x) `->` type($result)";
+}
+
+def Gn_StepOp : GnInferOp<"step", [Pure]> {
+  let summary = "1 where x > 0, else 0 (the derivative of relu)";
+  let description = "Example: `%m = gn.step %x : tensor<128x256xf32>`";
+  let arguments = (ins GnF32Tensor:$x);
+  let results = (outs GnF32Tensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x)";
+}
+
+def Gn_ClampOp : GnInferOp<"clamp", [Pure]> {
+  let summary = "min(max(x, min), max)";
+  let description = "Example: `%y = gn.clamp %x min -1.0e-02 max 1.0e-02 : tensor<64xf32>`";
+  let arguments = (ins GnF32Tensor:$x, F64Attr:$min, F64Attr:$max);
+  let results = (outs GnF32Tensor:$result);
+  let assemblyFormat = "$x `min` $min `max` $max attr-dict `:` type($x)";
+}
 
 //===----------------------------------------------------------------------===//
 // Random numbers (counter based: a pure function of the key and the op's stream)

@@ -160,6 +160,49 @@ Type Conv2DTransposeOp::inferResultType(Adaptor adaptor, std::string &err) {
   });
 }
 
+Type Conv2DFilterGradOp::inferResultType(Adaptor adaptor, std::string &err) {
+  auto p = convParams(adaptor.getStrides(), adaptor.getPadding(), adaptor.getDilations(),
+                      nullptr, err);
+  if (!p)
+    return {};
+  ArrayRef<int64_t> k = adaptor.getKernel();
+  if (k.size() != 2) {
+    err = "expects kernel [KH, KW]";
+    return {};
+  }
+  return inferF32(adaptor.getOperands(), err, [&](auto &s) {
+    return shapes::conv2dFilterGrad(s[0], s[1], k[0], k[1], *p, err);
+  });
+}
+
+Type PadOp::inferResultType(Adaptor adaptor, std::string &err) {
+  return inferF32(adaptor.getOperands(), err, [&](auto &s) {
+    return shapes::pad(s[0], vec(adaptor.getLow()), vec(adaptor.getHigh()), err);
+  });
+}
+
+Type StepOp::inferResultType(Adaptor adaptor, std::string &) {
+  return adaptor.getX().getType();
+}
+
+Type ClampOp::inferResultType(Adaptor adaptor, std::string &err) {
+  if (!(adaptor.getMin().convertToDouble() <= adaptor.getMax().convertToDouble())) {
+    err = "min must not exceed max";
+    return {};
+  }
+  return adaptor.getX().getType();
+}
+
+Type LossGradOp::inferResultType(Adaptor adaptor, std::string &err) {
+  if (adaptor.getWrt() > 1) {
+    err = "wrt must be 0 or 1";
+    return {};
+  }
+  if (!detail::lossType(ValueRange{adaptor.getA(), adaptor.getB()}, err))
+    return {};
+  return adaptor.getA().getType();
+}
+
 Type GroupNormOp::inferResultType(Adaptor adaptor, std::string &err) {
   if (!(adaptor.getEps().convertToDouble() > 0)) {
     err = "eps must be positive";

@@ -158,6 +158,45 @@ std::optional<Shape> conv2dTranspose(const Shape &x, const Shape &w, const Shape
   return Shape{x[0], oh, ow, w[2]};
 }
 
+std::optional<Shape> conv2dFilterGrad(const Shape &x, const Shape &dy, int64_t kh, int64_t kw,
+                                      const Conv2DParams &p, std::string &err) {
+  if (dy.size() != 4) {
+    err = "conv2d_filter_grad expects a 4-D output gradient, got " + str(dy);
+    return std::nullopt;
+  }
+  if (kh < 1 || kw < 1) {
+    err = "conv2d_filter_grad kernel size must be positive";
+    return std::nullopt;
+  }
+  Shape w{kh, kw, x.size() == 4 ? x[3] : 1, dy[3]};
+  auto out = conv2d(x, w, nullptr, p, err);
+  if (!out)
+    return std::nullopt;
+  if (*out != dy) {
+    err = "conv2d_filter_grad output gradient " + str(dy) + " does not match the convolution's "
+          "output " + str(*out);
+    return std::nullopt;
+  }
+  return w;
+}
+
+std::optional<Shape> pad(const Shape &x, const std::vector<int64_t> &low,
+                         const std::vector<int64_t> &high, std::string &err) {
+  if (low.size() != x.size() || high.size() != x.size()) {
+    err = "pad needs one low and one high amount per dimension of " + str(x);
+    return std::nullopt;
+  }
+  Shape r = x;
+  for (size_t d = 0; d < x.size(); ++d) {
+    if (low[d] < 0 || high[d] < 0) {
+      err = "pad amounts must not be negative";
+      return std::nullopt;
+    }
+    r[d] += low[d] + high[d];
+  }
+  return r;
+}
+
 std::optional<Shape> upsample(const Shape &x, int64_t factor, std::string &err) {
   if (x.size() != 4) {
     err = "upsample expects a 4-D NHWC input, got " + str(x);

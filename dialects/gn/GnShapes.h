@@ -42,6 +42,14 @@ std::optional<Shape> conv2d(const Shape &x, const Shape &w, const Shape *b,
 std::optional<Shape> conv2dTranspose(const Shape &x, const Shape &w, const Shape *b,
                                      const Conv2DParams &p, std::string &err);
 
+// Gradient of conv2d w.r.t. its kernel: x [N,H,W,Cin] (the conv's input), dy [N,OH,OW,Cout]
+// (the gradient of its output) -> [KH,KW,Cin,Cout]; OH/OW must be conv2d's output size.
+std::optional<Shape> conv2dFilterGrad(const Shape &x, const Shape &dy, int64_t kh, int64_t kw,
+                                      const Conv2DParams &p, std::string &err);
+// Zero padding: low[d] elements before and high[d] after dimension d.
+std::optional<Shape> pad(const Shape &x, const std::vector<int64_t> &low,
+                         const std::vector<int64_t> &high, std::string &err);
+
 // Nearest-neighbour upsampling of NHWC by an integer factor.
 std::optional<Shape> upsample(const Shape &x, int64_t factor, std::string &err);
 // [N, ...] -> [N, prod(...)]

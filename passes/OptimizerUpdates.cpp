@@ -1,0 +1,104 @@
+// Update rules follow PyTorch's (torch.optim, 1.13) so that runs can be compared with it:
+//   sgd:     g += wd p; buf = mu buf + g; g = nesterov ? g + mu buf : buf; p -= lr g
+//   adam:    g += wd p; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+//            p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+//   adamw:   p *= 1 - lr wd, then adam without the L2 term (default wd 0.01)
+//   rmsprop: g += wd p; s = a s + (1-a) g^2; p -= lr g / (sqrt(s) + eps)
+//   clip=c:  p = clamp(p, -c, c) after the step (WGAN's weight clipping)
+#include "passes/OptimizerUpdates.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::gn;
+
+namespace {
+
+double hyper(MinimizeOp op, StringRef name, double dflt) {
+  if (auto a = op.getHyper().getAs<FloatAttr>(name))
+    return a.getValueAsDouble();
+  return dflt;
+}
+
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+  RankedTensorType type; // the parameter's
+
+  Value splat(double v) { return ConstantOp::create(b, loc, DenseElementsAttr::get(type, (float)v)); }
+  Value scalar(double v) {
+    return ConstantOp::create(b, loc,
+                              DenseElementsAttr::get(RankedTensorType::get({}, type.getElementType()), (float)v));
+  }
+  Value full(Value s) { return BroadcastOp::create(b, loc, type, s); } // scalar -> parameter shape
+  Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
+  Value sqrt(Value x) { return SqrtOp::create(b, loc, x); }
+  // a * x + (1 - a) * y
+  Value lerp(double a, Value x, Value y) { return add(mul(splat(a), x), mul(splat(1 - a), y)); }
+};
+
+} // namespace
+
+std::vector<std::string> gnc::optimizerSlots(MinimizeOp op) {
+  StringRef kind = op.getOptimizer();
+  if (kind == "adam" || kind == "adamw")
+    return {"m", "v"};
+  if (kind == "rmsprop")
+    return {"square_avg"};
+  if (kind == "sgd" && hyper(op, "momentum", 0) > 0)
+    return {"momentum"};
+  return {};
+}
+
+Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value param, Value grad,
+                               ArrayRef<Value> slots, Value step,
+                               SmallVectorImpl<Value> &newSlots) {
+  Emitter e{b, loc, cast<RankedTensorType>(param.getType())};
+  StringRef kind = op.getOptimizer();
+  double lr = hyper(op, "lr", 1e-3);
+  double wd = hyper(op, "weight_decay", kind == "adamw" ? 0.01 : 0.0);
+  Value p = param, g = grad;
+  if (wd != 0 && kind != "adamw")
+    g = e.add(g, e.mul(e.splat(wd), p));
+
+  if (kind == "sgd") {
+    double mu = hyper(op, "momentum", 0);
+    if (mu > 0) {
+      Value buf = e.add(e.mul(e.splat(mu), slots[0]), g);
+      newSlots.push_back(buf);
+      auto nesterov = op.getHyper().getAs<BoolAttr>("nesterov");
+      g = nesterov && nesterov.getValue() ? e.add(g, e.mul(e.splat(mu), buf)) : buf;
+    }
+    p = e.sub(p, e.mul(e.splat(lr), g));
+  } else if (kind == "adam" || kind == "adamw") {
+    double b1 = hyper(op, "beta1", 0.9), b2 = hyper(op, "beta2", 0.999);
+    double eps = hyper(op, "eps", 1e-8);
+    if (kind == "adamw" && wd != 0)
+      p = e.mul(p, e.splat(1 - lr * wd));
+    Value m = e.lerp(b1, slots[0], g);
+    Value v = e.lerp(b2, slots[1], e.mul(g, g));
+    newSlots.append({m, v});
+    // Bias corrections 1 - beta^t on scalars: beta^t = exp(t ln beta).
+    auto correction = [&](double beta) {
+      return SubOp::create(b, loc, e.scalar(1),
+                           ExpOp::create(b, loc, MulOp::create(b, loc, step, e.scalar(std::log(beta)))));
+    };
+    Value stepSize = DivOp::create(b, loc, e.scalar(lr), correction(b1));
+    Value sqrtBc2 = SqrtOp::create(b, loc, correction(b2));
+    Value denom = e.add(e.div(e.sqrt(v), e.full(sqrtBc2)), e.splat(eps));
+    p = e.sub(p, e.mul(e.full(stepSize), e.div(m, denom)));
+  } else if (kind == "rmsprop") {
+    double alpha = hyper(op, "alpha", 0.99), eps = hyper(op, "eps", 1e-8);
+    Value s = e.lerp(alpha, slots[0], e.mul(g, g));
+    newSlots.push_back(s);
+    p = e.sub(p, e.mul(e.splat(lr), e.div(g, e.add(e.sqrt(s), e.splat(eps)))));
+  }
+  if (auto clip = op.getHyper().getAs<FloatAttr>("clip")) {
+    double c = clip.getValueAsDouble();
+    p = ClampOp::create(b, loc, p, llvm::APFloat(-c), llvm::APFloat(c));
+  }
+  return p;
+}

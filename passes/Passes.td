@@ -1,0 +1,30 @@
+//===- Passes.td - gnc's passes --------------------------------*- tablegen -*-===//
+#ifndef GNC_PASSES_PASSES_TD
+#define GNC_PASSES_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GnDecompose : Pass<"gn-decompose", "::mlir::ModuleOp"> {
+  let summary = "Rewrites composite gn ops (group_norm) into primitive gn ops";
+  let description = [{
+    group_norm becomes reshape / mean / sub / square / sqrt / div / mul / add, so that
+    gn-autodiff only needs the primitive ops' gradient rules.
+  }];
+}
+
+def GnAutodiff : Pass<"gn-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation of gn.minimize, optimizer updates, explicit state";
+  let description = [{
+    Turns the program's mutable state (gn.param) into function arguments and results:
+    every train and sample function takes the state tensors (trainable parameters, then the
+    optimizer state this pass declares) after its own arguments, in module order, each marked
+    `gn.state = "NAME"`; train functions also return the updated state after their losses.
+    Each gn.minimize becomes the gradient of its loss with respect to its parameters, built by
+    reverse-mode differentiation with the ops' DifferentiableOpInterface rules, followed by the
+    optimizer's update (sgd with momentum/nesterov/weight decay, adam, adamw, rmsprop; optional
+    weight clipping). Statements after a minimize read the updated values. Calls must have been
+    inlined. Also creates `@init(key) -> state`, which draws the initial values.
+  }];
+}
+
+#endif

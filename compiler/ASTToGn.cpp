@@ -703,10 +703,10 @@ bool Lowering::lowerMinimize(const Stmt &s) {
   }
   const Expr &opt = *s.optimizer;
   static const std::map<std::string, std::vector<const char *>> optimizers = {
-      {"sgd", {"lr", "momentum", "nesterov", "weight_decay", "clip"}},
-      {"adam", {"lr", "beta1", "beta2", "eps", "weight_decay", "clip"}},
-      {"adamw", {"lr", "beta1", "beta2", "eps", "weight_decay", "clip"}},
-      {"rmsprop", {"lr", "alpha", "eps", "weight_decay", "clip"}},
+      {"sgd", {"lr", "momentum", "nesterov", "weight_decay", "clip", "lr_decay"}},
+      {"adam", {"lr", "beta1", "beta2", "eps", "weight_decay", "clip", "lr_decay"}},
+      {"adamw", {"lr", "beta1", "beta2", "eps", "weight_decay", "clip", "lr_decay"}},
+      {"rmsprop", {"lr", "alpha", "eps", "weight_decay", "clip", "lr_decay"}},
   };
   auto oit = optimizers.find(opt.text);
   if (oit == optimizers.end())
@@ -729,7 +729,8 @@ bool Lowering::lowerMinimize(const Stmt &s) {
     auto v = evalFloat(a[i], 0, oit->second[i]);
     if (!v)
       return false;
-    if (*v < 0 || (n == "lr" && *v == 0) || ((n == "beta1" || n == "beta2" || n == "momentum" || n == "alpha") && *v >= 1))
+    if (*v < 0 || ((n == "lr" || n == "lr_decay" || n == "clip") && *v == 0) ||
+        (n == "lr_decay" && *v > 1) || ((n == "beta1" || n == "beta2" || n == "momentum" || n == "alpha") && *v >= 1))
       return fail(a[i]->loc, "invalid value for '" + n.str() + "' of " + opt.text);
     hyper.push_back(attr(n, b.getF64FloatAttr(*v)));
   }

@@ -5,6 +5,7 @@
 //   adamw:   p *= 1 - lr wd, then adam without the L2 term (default wd 0.01)
 //   rmsprop: g += wd p; s = a s + (1-a) g^2; p -= lr g / (sqrt(s) + eps)
 //   clip=c:  p = clamp(p, -c, c) after the step (WGAN's weight clipping)
+//   lr_decay=d: the learning rate at step t is lr * d^(t-1) (exponential schedule)
 #include "passes/OptimizerUpdates.h"
 
 #include <cmath>
@@ -59,6 +60,15 @@ Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value 
   Emitter e{b, loc, cast<RankedTensorType>(param.getType())};
   StringRef kind = op.getOptimizer();
   double lr = hyper(op, "lr", 1e-3);
+  // The learning rate as a scalar tensor: constant, or lr * decay^(t-1) on a schedule.
+  Value lrScalar = e.scalar(lr);
+  if (auto decay = op.getHyper().getAs<FloatAttr>("lr_decay")) {
+    Value tMinus1 = SubOp::create(b, loc, step, e.scalar(1));
+    Value factor = ExpOp::create(
+        b, loc, MulOp::create(b, loc, tMinus1, e.scalar(std::log(decay.getValueAsDouble()))));
+    lrScalar = MulOp::create(b, loc, lrScalar, factor);
+  }
+  Value lrFull = e.full(lrScalar);
   double wd = hyper(op, "weight_decay", kind == "adamw" ? 0.01 : 0.0);
   Value p = param, g = grad;
   if (wd != 0 && kind != "adamw")
@@ -72,12 +82,12 @@ Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value 
       auto nesterov = op.getHyper().getAs<BoolAttr>("nesterov");
       g = nesterov && nesterov.getValue() ? e.add(g, e.mul(e.splat(mu), buf)) : buf;
     }
-    p = e.sub(p, e.mul(e.splat(lr), g));
+    p = e.sub(p, e.mul(lrFull, g));
   } else if (kind == "adam" || kind == "adamw") {
     double b1 = hyper(op, "beta1", 0.9), b2 = hyper(op, "beta2", 0.999);
     double eps = hyper(op, "eps", 1e-8);
     if (kind == "adamw" && wd != 0)
-      p = e.mul(p, e.splat(1 - lr * wd));
+      p = e.sub(p, e.mul(e.mul(lrFull, e.splat(wd)), p));
     Value m = e.lerp(b1, slots[0], g);
     Value v = e.lerp(b2, slots[1], e.mul(g, g));
     newSlots.append({m, v});
@@ -86,7 +96,7 @@ Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value 
       return SubOp::create(b, loc, e.scalar(1),
                            ExpOp::create(b, loc, MulOp::create(b, loc, step, e.scalar(std::log(beta)))));
     };
-    Value stepSize = DivOp::create(b, loc, e.scalar(lr), correction(b1));
+    Value stepSize = DivOp::create(b, loc, lrScalar, correction(b1));
     Value sqrtBc2 = SqrtOp::create(b, loc, correction(b2));
     Value denom = e.add(e.div(e.sqrt(v), e.full(sqrtBc2)), e.splat(eps));
     p = e.sub(p, e.mul(e.full(stepSize), e.div(m, denom)));
@@ -94,7 +104,7 @@ Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value 
     double alpha = hyper(op, "alpha", 0.99), eps = hyper(op, "eps", 1e-8);
     Value s = e.lerp(alpha, slots[0], e.mul(g, g));
     newSlots.push_back(s);
-    p = e.sub(p, e.mul(e.splat(lr), e.div(g, e.add(e.sqrt(s), e.splat(eps)))));
+    p = e.sub(p, e.mul(lrFull, e.div(g, e.add(e.sqrt(s), e.splat(eps)))));
   }
   if (auto clip = op.getHyper().getAs<FloatAttr>("clip")) {
     double c = clip.getValueAsDouble();

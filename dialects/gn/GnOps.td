@@ -143,7 +143,8 @@ def Gn_MinimizeOp : Gn_Op<"minimize", [
     "adam", "adamw" or "rmsprop") on the gradient of `loss`. `hyper` holds the optimizer's
     settings: `lr` (required) and sgd: momentum, nesterov (bool), weight_decay; adam/adamw:
     beta1, beta2, eps, weight_decay; rmsprop: alpha, eps, weight_decay; any: clip (clip the
-    weights to [-clip, clip] after the step). All but nesterov are f64.
+    weights to [-clip, clip] after the step) and lr_decay (the schedule lr * lr_decay^(t-1)
+    at step t). All but nesterov are f64.
     Example: `gn.minimize %loss with "adam" {lr = 1.0e-3 : f64} over ["encoder"]
     params [@encoder.dense_0.weight, @encoder.dense_0.bias]`
   }];

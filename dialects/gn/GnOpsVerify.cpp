@@ -358,7 +358,7 @@ LogicalResult MinimizeOp::verifySymbolUses(SymbolTableCollection &tables) {
 }
 
 LogicalResult MinimizeOp::verify() {
-  // Hyperparameters each optimizer accepts (besides lr and clip).
+  // Hyperparameters each optimizer accepts (besides lr, lr_decay and clip).
   static const std::pair<StringRef, std::vector<StringRef>> optimizers[] = {
       {"sgd", {"momentum", "nesterov", "weight_decay"}},
       {"adam", {"beta1", "beta2", "eps", "weight_decay"}},
@@ -373,7 +373,8 @@ LogicalResult MinimizeOp::verify() {
     return emitOpError("hyperparameters need lr");
   for (NamedAttribute h : getHyper()) {
     StringRef name = h.getName().strref();
-    if (name != "lr" && name != "clip" && !llvm::is_contained(opt->second, name))
+    if (name != "lr" && name != "clip" && name != "lr_decay" &&
+        !llvm::is_contained(opt->second, name))
       return emitOpError("optimizer \"") << getOptimizer() << "\" has no hyperparameter "
                                          << name;
     bool isBool = name == "nesterov";

@@ -32,8 +32,9 @@ module {
 // CHECK: %[[DW:.*]] = gn.matmul %[[XT]], %[[DY]]
 // CHECK: %[[DB:.*]] = gn.sum %[[DY]] axes [0]
 // CHECK: %[[S1:.*]] = gn.add %[[S]], %{{.*}} : tensor<f32>
-// CHECK: %[[LR:.*]] = gn.constant dense<1.000000e-01> : tensor<3x2xf32>
-// CHECK: %[[SW:.*]] = gn.mul %[[LR]], %[[DW]]
+// CHECK: %[[LR:.*]] = gn.constant dense<1.000000e-01> : tensor<f32>
+// CHECK: %[[LRW:.*]] = gn.broadcast %[[LR]] : tensor<f32> to tensor<3x2xf32>
+// CHECK: %[[SW:.*]] = gn.mul %[[LRW]], %[[DW]]
 // CHECK: %[[W1:.*]] = gn.sub %[[W]], %[[SW]]
 // CHECK: %[[SB:.*]] = gn.mul %{{.*}}, %[[DB]]
 // CHECK: %[[B1:.*]] = gn.sub %[[B]], %[[SB]]

@@ -23,9 +23,9 @@
 
 #include <cmath>
 #include <cstdio>
-#include <tuple>
 #include <map>
 #include <set>
+#include <tuple>
 
 using namespace mlir;
 using ::gn::shapes::Shape;
@@ -69,6 +69,7 @@ struct FnCtx {
   std::map<std::string, Val> scope;
   std::map<std::string, int> layerCount;
   std::vector<Value> losses;
+  std::vector<std::string> lossNames; // for progress output: the minimized variable's name
   bool returned = false;
   int loopDepth = 0;
 };
@@ -519,8 +520,13 @@ bool Lowering::lowerEntry(const Function &f) {
       return fail(f.loc, "a train procedure takes exactly one argument, the batch of '" +
                              input->name + "'");
     args.push_back(tensorTy(inputShape));
-  } else if (!f.params.empty()) {
-    return fail(f.paramLocs[0], "a sample procedure takes no arguments");
+  } else if (f.params.size() > 1) {
+    return fail(f.paramLocs[1], "a sample procedure takes at most one argument, a batch of the input");
+  } else if (f.params.size() == 1) {
+    // e.g. `sample reconstruct(x)`: the procedure works on a batch of the data.
+    if (!input)
+      return fail(f.paramLocs[0], "a sample procedure with an argument needs an 'input' declaration");
+    args.push_back(tensorTy(inputShape));
   }
   args.push_back(keyTy());
   b.setInsertionPointToEnd(module.getBody());
@@ -539,6 +545,10 @@ bool Lowering::lowerEntry(const Function &f) {
     if (ctxFn.losses.empty())
       return fail(f.loc, "train procedure '" + f.name + "' has no 'minimize' statement");
     results.assign(ctxFn.losses.begin(), ctxFn.losses.end());
+    llvm::SmallVector<Attribute> names;
+    for (const std::string &n : ctxFn.lossNames)
+      names.push_back(b.getStringAttr(n));
+    fn->setAttr("gn.losses", b.getArrayAttr(names));
   } else {
     if (!ctxFn.returned)
       return fail(f.loc, "sample procedure '" + f.name + "' has no 'return'");
@@ -562,7 +572,7 @@ bool Lowering::emitNet(NetInfo &net, llvm::ArrayRef<Value> args, SMLoc callLoc) 
   llvm::SaveAndRestore<FnCtx *> restoreFc(fc, &ctxFn);
   llvm::SaveAndRestore<bool> restoreEmitting(net.emitting, true);
   emitStack.push_back(&net);
-  auto popStack = llvm::make_scope_exit([&] { emitStack.pop_back(); });
+  llvm::scope_exit popStack([&] { emitStack.pop_back(); });
   llvm::SmallVector<Type> argTypes;
   for (Value v : args)
     argTypes.push_back(v.getType());
@@ -738,6 +748,8 @@ bool Lowering::lowerMinimize(const Stmt &s) {
        {attr("optimizer", b.getStringAttr(opt.text)), attr("hyper", b.getDictionaryAttr(hyper)),
         attr("nets", b.getArrayAttr(netAttrs)), attr("params", b.getArrayAttr(paramAttrs))});
   fc->losses.push_back(loss);
+  fc->lossNames.push_back(s.value->kind == Expr::Name ? s.value->text
+                                                      : "loss" + std::to_string(fc->losses.size() - 1));
   return true;
 }
 
@@ -843,12 +855,12 @@ bool Lowering::lowerFor(const Stmt &s) {
     llvm::SmallVector<Value> yields;
     for (size_t i = 0; i < carried.size(); ++i) {
       Val &v = fc->scope[carried[i]];
+      bool value = v.kind == Val::Tensor || v.kind == Val::Const;
       Value y = v.kind == Val::Const ? constTensor(v.c, s.loc) : v.v;
-      if ((v.kind != Val::Tensor && v.kind != Val::Const) || y.getType() != inits[i].getType())
+      if (!value || y.getType() != inits[i].getType())
         return fail(lastAssign[carried[i]],
                     "variable '" + carried[i] + "' changes its type inside the loop, from " +
-                        typeStr(inits[i]) + " to " +
-                        (v.kind == Val::Tensor || v.kind == Val::Const ? typeStr(y) : "a non-tensor") +
+                        typeStr(inits[i]) + " to " + (value ? typeStr(y) : "a non-tensor") +
                         " (a variable carried from one iteration to the next keeps its type)");
       yields.push_back(y);
     }
@@ -1465,7 +1477,7 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
   auto result = [&](std::optional<Shape> s) -> std::optional<Shape> {
     if (!s) {
       // Most shape-rule messages already start with the operation's name.
-      fail(e.loc, llvm::StringRef(err).starts_with(n) ? llvm::Twine(err) : n + ": " + err);
+      fail(e.loc, llvm::StringRef(err).starts_with(n) ? err : n + ": " + err);
       return std::nullopt;
     }
     if (!checkSize(*s, e.loc))
@@ -1570,7 +1582,8 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
     auto axis = evalInt(a[1], 0, "axis");
     if (!axis)
       return std::nullopt;
-    int64_t ax = *axis < 0 ? *axis + (int64_t)shapes[0].size() : *axis;
+    int64_t rank = (int64_t)shapes[0].size();
+    int64_t ax = *axis < 0 && *axis >= -rank ? *axis + rank : *axis; // errors name the axis given
     auto s = result(::gn::shapes::concat(shapes, ax, err));
     if (!s)
       return std::nullopt;

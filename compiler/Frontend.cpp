@@ -8,6 +8,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/IR/Verifier.h"
 
 #include "llvm/Support/MemoryBuffer.h"
@@ -16,6 +18,9 @@ void gnc::registerDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::gn::GnDialect, mlir::func::FuncDialect, mlir::arith::ArithDialect,
                   mlir::scf::SCFDialect, mlir::tensor::TensorDialect>();
   mlir::func::registerInlinerExtension(registry);
+  // Lowering needs the upstream dialects' bufferization and to-LLVM interface models.
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
 }
 
 mlir::OwningOpRef<mlir::ModuleOp> gnc::compileSource(mlir::MLIRContext &ctx,

@@ -45,8 +45,9 @@ private:
     tok = lex.next();
     // A lexical error is reported where it is, whatever the parser expected there.
     if (is(Tok::Error))
-      fail(tok.loc, tok.text.starts_with("\"") ? "unterminated string (a string ends on the same line)"
-                                               : describe(tok));
+      fail(tok.loc, tok.text.starts_with("\"")
+                        ? "unterminated string (a string ends on the same line)"
+                        : describe(tok));
   }
   bool is(Tok k) const { return tok.kind == k; }
   bool consumeIf(Tok k) {
@@ -80,6 +81,14 @@ private:
       return true;
     return fail(tok.loc, llvm::Twine("expected ") + tokSpelling(k) + " " + context + ", found " +
                              describe(tok));
+  }
+  // Like expect() for a closing bracket; the note shows where the bracket was opened (newlines
+  // inside brackets are ignored, so the error may be lines below it).
+  bool expectClosing(Tok k, const char *context, SMLoc open) {
+    if (expect(k, context))
+      return true;
+    diag.note(open, k == Tok::RParen ? "to match this '('" : "to match this '['");
+    return false;
   }
   bool endOfStatement() {
     if (is(Tok::Newline) || is(Tok::Semi) || is(Tok::Eof) || is(Tok::RBrace))
@@ -235,8 +244,10 @@ private:
       auto s = std::make_unique<Stmt>(Stmt::For, loc);
       SMLoc dummy;
       if (!ident(s->name, dummy, "a loop variable") || !expect(Tok::KwIn, "after the loop variable") ||
-          !expect(Tok::KwRange, "(loops are written 'for t in range(...)')") ||
-          !expect(Tok::LParen, "after 'range'") || !callArgs(s->range) || !block(s->body))
+          !expect(Tok::KwRange, "(loops are written 'for t in range(...)')"))
+        return nullptr;
+      SMLoc open = tok.loc;
+      if (!expect(Tok::LParen, "after 'range'") || !callArgs(s->range, open) || !block(s->body))
         return nullptr;
       return s;
     }
@@ -324,7 +335,7 @@ private:
       auto ix = std::make_unique<Expr>(Expr::Index, tok.loc);
       advance();
       ExprPtr idx = expr();
-      if (!idx || !expect(Tok::RBracket, "to close the index"))
+      if (!idx || !expectClosing(Tok::RBracket, "to close the index", ix->loc))
         return nullptr;
       ix->elems.push_back(std::move(e));
       ix->elems.push_back(std::move(idx));
@@ -332,7 +343,7 @@ private:
     }
     return e;
   }
-  bool callArgs(std::vector<Arg> &args) { // after '(' up to and including ')'
+  bool callArgs(std::vector<Arg> &args, SMLoc open) { // after '(' up to and including ')'
     if (consumeIf(Tok::RParen))
       return true;
     do {
@@ -356,7 +367,7 @@ private:
         return false;
       args.push_back(std::move(a));
     } while (consumeIf(Tok::Comma));
-    return expect(Tok::RParen, "to close the argument list");
+    return expectClosing(Tok::RParen, "to close the argument list", open);
   }
   ExprPtr primary() {
     SMLoc loc = tok.loc;
@@ -389,10 +400,11 @@ private:
     case Tok::Ident: {
       std::string name = tok.text.str();
       advance();
+      SMLoc open = tok.loc;
       if (consumeIf(Tok::LParen)) {
         auto e = std::make_unique<Expr>(Expr::Call, loc);
         e->text = name;
-        if (!callArgs(e->args))
+        if (!callArgs(e->args, open))
           return nullptr;
         return e;
       }
@@ -403,7 +415,7 @@ private:
     case Tok::LParen: {
       advance();
       ExprPtr e = expr();
-      if (!e || !expect(Tok::RParen, "to close the parenthesis"))
+      if (!e || !expectClosing(Tok::RParen, "to close the parenthesis", loc))
         return nullptr;
       return e;
     }
@@ -418,7 +430,7 @@ private:
           e->elems.push_back(std::move(x));
         } while (consumeIf(Tok::Comma));
       }
-      if (!expect(Tok::RBracket, "to close the list"))
+      if (!expectClosing(Tok::RBracket, "to close the list", loc))
         return nullptr;
       return e;
     }

@@ -1,5 +1,6 @@
 #include "compiler/Pipeline.h"
 
+#include "codegen/llvm/Passes.h"
 #include "passes/Passes.h"
 
 #include "mlir/Transforms/Passes.h"
@@ -10,13 +11,13 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
   static const std::vector<Stage> stages = {
       {"ast", "the parsed .gn syntax tree", nullptr},
       {"gn", "the gn dialect: typed tensors, one function per net and procedure",
-       [](OpPassManager &pm) {
+       [](OpPassManager &pm, const PipelineOptions &) {
          // The front end emits one constant per literal; merge and fold them.
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
        }},
       {"grad", "train steps with gradients and optimizer updates; state as arguments",
-       [](OpPassManager &pm) {
+       [](OpPassManager &pm, const PipelineOptions &) {
          // Nets are inlined so that each procedure is straight-line code to differentiate.
          pm.addPass(createInlinerPass());
          pm.addPass(createSymbolDCEPass());
@@ -25,6 +26,18 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
        }},
+      {"linalg", "linalg, tensor, arith and math on tensors (LLVM backend)",
+       [](OpPassManager &pm, const PipelineOptions &o) {
+         GncModelInfoOptions info;
+         info.backend = o.backend;
+         info.buildFlags = o.buildFlags;
+         pm.addPass(createGncModelInfo(info));
+         pm.addPass(createGnToLinalg());
+         pm.addPass(createCanonicalizerPass());
+         pm.addPass(createCSEPass());
+       }},
+      {"llvm", "the LLVM dialect: bufferized loops, bare-pointer entry points for the runtime",
+       [](OpPassManager &pm, const PipelineOptions &) { addLinalgToLLVMPasses(pm); }},
   };
   return stages;
 }

@@ -6,16 +6,23 @@
 #include "mlir/Pass/PassManager.h"
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace gnc {
+
+// Facts recorded in the generated program (gnc_model_info).
+struct PipelineOptions {
+  std::string backend = "llvm";
+  std::string buildFlags;
+};
 
 struct Stage {
   const char *name;
   const char *description;
   // Appends the passes that turn the previous stage into this one (null for `ast`, which is
   // printed from the syntax tree).
-  std::function<void(mlir::OpPassManager &)> addPasses;
+  std::function<void(mlir::OpPassManager &, const PipelineOptions &)> addPasses;
 };
 
 const std::vector<Stage> &pipelineStages();

@@ -3,6 +3,7 @@
 //   gnc ir MODEL.gn --stage=S [-o FILE]      print the program at a pipeline stage
 //   gnc ir --stages                          list the stages in pipeline order
 //   gnc summary MODEL.gn                     layer-by-layer shapes and parameter counts
+//   gnc build MODEL.gn -o BIN                a standalone program that trains and samples
 //
 // Flags follow LLVM/MLIR conventions (-o, --help, --print-ir-after-all, and every --mlir-*
 // option of the MLIR libraries).
@@ -10,16 +11,22 @@
 #include "compiler/ModelSummary.h"
 #include "compiler/Parser.h"
 #include "compiler/Pipeline.h"
+#include "codegen/llvm/ObjectEmitter.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 
+#include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
@@ -41,12 +48,23 @@ static cl::opt<std::string> printTreeDir(
     "print-ir-tree-dir", cl::desc("Write the IR after every pass, one file per pass, below DIR"),
     cl::value_desc("DIR"), cl::init(""), cl::cat(gncCat));
 
+static cl::OptionCategory buildCat("gnc build options");
+static cl::opt<unsigned> optLevel("O", cl::Prefix, cl::desc("Optimization level -O0..-O3 (default 3)"),
+                                  cl::init(3), cl::cat(buildCat));
+static cl::opt<std::string> targetCpu("target-cpu", cl::desc("CPU to generate code for (default: native)"),
+                                      cl::init("native"), cl::cat(buildCat));
+static cl::opt<bool> emitObj("emit-obj", cl::desc("Write the object file to -o and stop (no link)"),
+                             cl::cat(buildCat));
+static cl::opt<std::string> emitLLVMIR("emit-llvm-ir", cl::desc("Also write the optimized LLVM IR to FILE"),
+                                       cl::value_desc("FILE"), cl::init(""), cl::cat(buildCat));
+
 static const char *overview =
     "gnc: the Generative Network Compiler\n\n"
     "USAGE: gnc <command> [options] <model.gn>\n\n"
     "COMMANDS:\n"
     "  ir        print the program at a pipeline stage (--stage=S, --stages lists them)\n"
-    "  summary   print each net's layers with output shapes and parameter counts\n";
+    "  summary   print each net's layers with output shapes and parameter counts\n"
+    "  build     compile to a standalone executable (-o BIN) that trains and samples\n";
 
 static int errorExit(const Twine &msg) {
   WithColor::error(errs(), "gnc") << msg << "\n";
@@ -69,12 +87,16 @@ int main(int argc, char **argv) {
     }
     args.push_back(argv[i]);
   }
-  cl::HideUnrelatedOptions({&gncCat});
+  cl::HideUnrelatedOptions({&gncCat, &buildCat});
+  if (auto *tp = cl::getRegisteredOptions().lookup("time-passes")) {
+    tp->setDescription("Report the time of every pass, of LLVM code emission and of linking");
+    tp->addCategory(buildCat);
+  }
   if (!cl::ParseCommandLineOptions((int)args.size(), args.data(), overview, &errs()))
     return 1;
   if (command.empty())
     return errorExit("no command given (try 'gnc --help')");
-  if (command != "ir" && command != "summary")
+  if (command != "ir" && command != "summary" && command != "build")
     return errorExit("unknown command '" + command + "' (try 'gnc --help')");
 
   const auto &stages = gnc::pipelineStages();
@@ -93,9 +115,13 @@ int main(int argc, char **argv) {
   if (!file)
     return errorExit("cannot read '" + inputFile + "': " + file.getError().message());
   std::string errMsg;
-  auto out = mlir::openOutputFile(outputFile, &errMsg);
-  if (!out)
-    return errorExit(errMsg);
+  // `build` writes its own files (object, executable); the others print to -o.
+  std::unique_ptr<llvm::ToolOutputFile> out;
+  if (command != "build") {
+    out = mlir::openOutputFile(outputFile, &errMsg);
+    if (!out)
+      return errorExit(errMsg);
+  }
 
   if (command == "ir" && stage == 0) {
     SourceMgr sm;
@@ -116,13 +142,33 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  int last = command == "summary" ? gnc::findStage("gn") : stage;
+  if (command == "build" && outputFile == "-")
+    return errorExit("gnc build needs an output file (-o BIN)");
+  if (optLevel > 3)
+    return errorExit("optimization level must be 0..3");
+  int last = command == "summary" ? gnc::findStage("gn")
+             : command == "build" ? gnc::findStage("llvm")
+                                  : stage;
+  gnc::PipelineOptions popts;
+  popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu;
+  mlir::DefaultTimingManager timing;
+  // LLVM's own --time-passes flag (llvm::TimePassesIsEnabled) also times gnc's passes.
+  bool timePasses = llvm::TimePassesIsEnabled;
+  timing.setEnabled(timePasses);
+  mlir::TimingScope rootTimer = timing.getRootScope();
   mlir::PassManager pm(&ctx);
   if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
     return 1;
+  mlir::TimingScope passTimer = rootTimer.nest("passes");
+  if (timePasses)
+    pm.enableTiming(passTimer);
   for (int i = 1; i <= last; ++i)
     if (stages[i].addPasses)
-      stages[i].addPasses(pm);
+      stages[i].addPasses(pm, popts);
+  // Printing the whole module after each pass needs a single-threaded context (MLIR aborts
+  // otherwise).
+  if (printAfterAll || !printTreeDir.empty())
+    ctx.disableMultithreading();
   auto never = [](mlir::Pass *, mlir::Operation *) { return false; };
   auto always = [](mlir::Pass *, mlir::Operation *) { return true; };
   if (printAfterAll)
@@ -137,6 +183,47 @@ int main(int argc, char **argv) {
       return 1;
   }
 
+  if (command == "build") {
+    mlir::TimingScope emitTimer = rootTimer.nest("LLVM optimization and object emission");
+    std::string objPath = emitObj ? outputFile.getValue() : outputFile + ".o";
+    gnc::ObjectOptions oopts;
+    oopts.path = objPath;
+    oopts.optLevel = optLevel;
+    oopts.cpu = targetCpu;
+    std::unique_ptr<llvm::ToolOutputFile> irOut;
+    if (!emitLLVMIR.empty()) {
+      irOut = mlir::openOutputFile(emitLLVMIR, &errMsg);
+      if (!irOut)
+        return errorExit(errMsg);
+      oopts.llvmIR = &irOut->os();
+    }
+    std::string err;
+    if (mlir::failed(gnc::emitObjectFile(*module, oopts, err)))
+      return errorExit(err);
+    if (irOut)
+      irOut->keep();
+    emitTimer.stop();
+    if (emitObj)
+      return 0;
+    mlir::TimingScope linkTimer = rootTimer.nest("link");
+    // The runtime is a static library built with gnc; the C++ driver links it with the object.
+    const char *envLib = getenv("GNC_RUNTIME_LIB");
+    std::string runtimeLib = envLib ? envLib : GNC_RUNTIME_LIB;
+    if (!sys::fs::exists(runtimeLib))
+      return errorExit("runtime library '" + runtimeLib + "' not found (set GNC_RUNTIME_LIB)");
+    auto cxx = sys::findProgramByName("clang++-22");
+    if (!cxx)
+      cxx = sys::findProgramByName("c++");
+    if (!cxx)
+      return errorExit("no C++ compiler driver (clang++-22 or c++) on PATH to link with");
+    std::vector<StringRef> linkArgs{*cxx, objPath, runtimeLib, "-o", outputFile, "-lm", "-lpthread"};
+    std::string linkErr;
+    int rc = sys::ExecuteAndWait(*cxx, linkArgs, std::nullopt, {}, 0, 0, &linkErr);
+    sys::fs::remove(objPath);
+    if (rc != 0)
+      return errorExit("linking '" + outputFile + "' failed" + (linkErr.empty() ? "" : ": " + linkErr));
+    return 0;
+  }
   if (command == "summary")
     gnc::printModelSummary(*module, out->os());
   else

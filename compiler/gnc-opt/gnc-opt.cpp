@@ -3,6 +3,7 @@
 // libMLIR.so, so this costs nothing at build time.
 #include "dialects/gn/GnDialect.h"
 #include "passes/Passes.h"
+#include "codegen/llvm/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -13,6 +14,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   gnc::registerGncPasses();
+  gnc::registerGncLLVMPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry); // includes func, arith, tensor, scf, linalg, bufferization
   mlir::registerAllExtensions(registry);

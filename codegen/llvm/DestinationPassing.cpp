@@ -1,0 +1,55 @@
+// gnc-destination-passing: results of entry functions go into caller-provided buffers.
+#include "codegen/llvm/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace gnc {
+#define GEN_PASS_DEF_GNCDESTINATIONPASSING
+#include "codegen/llvm/Passes.h.inc"
+} // namespace gnc
+
+using namespace mlir;
+
+namespace {
+struct GncDestinationPassingPass : gnc::impl::GncDestinationPassingBase<GncDestinationPassingPass> {
+  void runOnOperation() override {
+    for (auto fn : getOperation().getOps<func::FuncOp>()) {
+      if (!fn->hasAttr("gn.kind") || fn.isExternal())
+        continue;
+      Block &entry = fn.getBody().front();
+      auto ret = cast<func::ReturnOp>(entry.getTerminator());
+      unsigned numInputs = entry.getNumArguments();
+      SmallVector<Type> resultTypes(fn.getFunctionType().getResults());
+      SmallVector<DictionaryAttr> resultAttrs;
+      fn.getAllResultAttrs(resultAttrs);
+      OpBuilder b(ret);
+      for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        BlockArgument out = entry.addArgument(resultTypes[i], ret.getLoc());
+        bufferization::MaterializeInDestinationOp::create(b, ret.getLoc(), v, out);
+      }
+      ret->setOperands({});
+      // Argument attributes are rebuilt whole: the function type grows, the results vanish.
+      SmallVector<DictionaryAttr> argAttrs;
+      fn.getAllArgAttrs(argAttrs);
+      SmallVector<Attribute> all;
+      auto notWritable = b.getNamedAttr("bufferization.writable", b.getBoolAttr(false));
+      auto writable = b.getNamedAttr("bufferization.writable", b.getBoolAttr(true));
+      for (unsigned i = 0; i < numInputs; ++i) {
+        NamedAttrList l(i < argAttrs.size() && argAttrs[i] ? argAttrs[i] : b.getDictionaryAttr({}));
+        l.set(notWritable.getName(), notWritable.getValue());
+        all.push_back(l.getDictionary(&getContext()));
+      }
+      for (unsigned i = 0; i < resultTypes.size(); ++i) {
+        NamedAttrList l(i < resultAttrs.size() && resultAttrs[i] ? resultAttrs[i] : b.getDictionaryAttr({}));
+        l.set(writable.getName(), writable.getValue());
+        all.push_back(l.getDictionary(&getContext()));
+      }
+      fn.removeResAttrsAttr();
+      fn.setFunctionType(FunctionType::get(&getContext(), entry.getArgumentTypes(), {}));
+      fn.setArgAttrsAttr(b.getArrayAttr(all));
+    }
+  }
+};
+} // namespace

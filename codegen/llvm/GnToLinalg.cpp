@@ -1,0 +1,704 @@
+// gn-to-linalg: every gn op to linalg / tensor / arith / math on tensors.
+//
+// Named linalg ops where they exist (matmul, conv_2d_nhwc_hwcf, transpose, fill), linalg.generic
+// for the rest. A transposed convolution becomes a stride-1 convolution of the zero-interleaved,
+// padded input with the flipped kernel (correct, but it multiplies zeros: a later schedule
+// rewrites strided ones). Random ops compute Philox per element from linalg.index.
+#include "codegen/llvm/Passes.h"
+#include "codegen/llvm/PhiloxIR.h"
+
+#include "dialects/gn/GnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace gnc {
+#define GEN_PASS_DEF_GNTOLINALG
+#include "codegen/llvm/Passes.h.inc"
+} // namespace gnc
+
+using namespace mlir;
+using namespace mlir::gn;
+using utils::IteratorType;
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+Value f32Const(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32Type(), b.getF32FloatAttr((float)v));
+}
+
+Value zerosLike(OpBuilder &b, Location loc, RankedTensorType t) {
+  Value empty = tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType());
+  Attribute zero = t.getElementType().isF32() ? Attribute(b.getF32FloatAttr(0))
+                                              : Attribute(b.getIntegerAttr(t.getElementType(), 0));
+  Value z = arith::ConstantOp::create(b, loc, cast<TypedAttr>(zero));
+  return linalg::FillOp::create(b, loc, ValueRange{z}, ValueRange{empty}).getResult(0);
+}
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+// A linalg.generic over `out`'s shape, all parallel; `maps` give each input's indexing.
+Value generic(OpBuilder &b, Location loc, RankedTensorType out, ValueRange inputs,
+              ArrayRef<AffineMap> inputMaps, BodyFn body) {
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(out.getRank()));
+  SmallVector<IteratorType> iters(out.getRank(), IteratorType::parallel);
+  Value init = tensor::EmptyOp::create(b, loc, out.getShape(), out.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{out}, inputs, ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+// Elementwise over same-shaped inputs; 0-d inputs (scalars) are broadcast.
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType out, ValueRange inputs, BodyFn body) {
+  SmallVector<AffineMap> maps;
+  for (Value v : inputs)
+    maps.push_back(typeOf(v).getRank() == 0
+                       ? AffineMap::get(out.getRank(), 0, {}, b.getContext())
+                       : b.getMultiDimIdentityMap(out.getRank()));
+  return generic(b, loc, out, inputs, maps, body);
+}
+
+// Sums `body(args)` of `inputs` (indexed by `inMaps` over the full iteration space of rank
+// `rank`) into an output indexed by `outMap`; `reduced` marks the reduction dimensions.
+Value reduction(OpBuilder &b, Location loc, RankedTensorType out, ValueRange inputs,
+                ArrayRef<AffineMap> inMaps, AffineMap outMap, ArrayRef<bool> reduced, BodyFn body) {
+  SmallVector<AffineMap> maps(inMaps);
+  maps.push_back(outMap);
+  SmallVector<IteratorType> iters;
+  for (bool r : reduced)
+    iters.push_back(r ? IteratorType::reduction : IteratorType::parallel);
+  Value init = zerosLike(b, loc, out);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{out}, inputs, ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value v = body(nb, nl, args.drop_back());
+               linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, args.back(), v)});
+             })
+      .getResult(0);
+}
+
+// log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), stable for large |x|.
+Value softplus(OpBuilder &b, Location loc, Value x) {
+  Value zero = f32Const(b, loc, 0);
+  Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  return arith::AddFOp::create(b, loc, arith::MaximumFOp::create(b, loc, x, zero),
+                               math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs)));
+}
+
+Value sigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one = f32Const(b, loc, 1);
+  return arith::DivFOp::create(
+      b, loc, one, arith::AddFOp::create(b, loc, one, math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x))));
+}
+
+// max(log(x), -100), as PyTorch's BCE.
+Value clampedLog(OpBuilder &b, Location loc, Value x) {
+  return arith::MaximumFOp::create(b, loc, math::LogOp::create(b, loc, x), f32Const(b, loc, -100));
+}
+
+double reductionCount(Reduction r, RankedTensorType t) {
+  switch (r) {
+  case Reduction::Mean: return (double)t.getNumElements();
+  case Reduction::Sum: return 1;
+  case Reduction::Batch: return (double)t.getDimSize(0);
+  }
+  return 1;
+}
+
+// Per-element loss term of (a, b) (before the reduction's 1/count).
+Value lossTerm(OpBuilder &b, Location loc, LossKind kind, Value a, Value t) {
+  Value one = f32Const(b, loc, 1);
+  switch (kind) {
+  case LossKind::Mse: {
+    Value d = arith::SubFOp::create(b, loc, a, t);
+    return arith::MulFOp::create(b, loc, d, d);
+  }
+  case LossKind::Bce: {
+    Value lp = clampedLog(b, loc, a), l1p = clampedLog(b, loc, arith::SubFOp::create(b, loc, one, a));
+    Value s = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, t, lp),
+                                    arith::MulFOp::create(b, loc, arith::SubFOp::create(b, loc, one, t), l1p));
+    return arith::NegFOp::create(b, loc, s);
+  }
+  case LossKind::BceWithLogits: {
+    // max(x, 0) - x t + log(1 + exp(-|x|))
+    Value zero = f32Const(b, loc, 0);
+    Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, a));
+    return arith::AddFOp::create(
+        b, loc, arith::SubFOp::create(b, loc, arith::MaximumFOp::create(b, loc, a, zero),
+                                      arith::MulFOp::create(b, loc, a, t)),
+        math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs)));
+  }
+  case LossKind::KlNormal: {
+    // -0.5 (1 + lv - mu^2 - exp(lv))
+    Value inner = arith::SubFOp::create(
+        b, loc, arith::SubFOp::create(b, loc, arith::AddFOp::create(b, loc, one, t), arith::MulFOp::create(b, loc, a, a)),
+        math::ExpOp::create(b, loc, t));
+    return arith::MulFOp::create(b, loc, f32Const(b, loc, -0.5), inner);
+  }
+  }
+  return a;
+}
+
+// d term / d operand `wrt` (before dloss / count).
+Value lossDerivative(OpBuilder &b, Location loc, LossKind kind, int64_t wrt, Value a, Value t) {
+  Value one = f32Const(b, loc, 1);
+  switch (kind) {
+  case LossKind::Mse: {
+    Value d = arith::MulFOp::create(b, loc, f32Const(b, loc, 2), arith::SubFOp::create(b, loc, a, t));
+    return wrt == 0 ? d : arith::NegFOp::create(b, loc, d).getResult();
+  }
+  case LossKind::Bce: {
+    if (wrt == 0) {
+      Value denom = arith::MaximumFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, a, arith::SubFOp::create(b, loc, one, a)), f32Const(b, loc, 1e-12));
+      return arith::DivFOp::create(b, loc, arith::SubFOp::create(b, loc, a, t), denom);
+    }
+    return arith::SubFOp::create(b, loc, clampedLog(b, loc, arith::SubFOp::create(b, loc, one, a)),
+                                 clampedLog(b, loc, a));
+  }
+  case LossKind::BceWithLogits:
+    return wrt == 0 ? arith::SubFOp::create(b, loc, sigmoid(b, loc, a), t).getResult()
+                    : arith::NegFOp::create(b, loc, a).getResult();
+  case LossKind::KlNormal:
+    return wrt == 0 ? a
+                    : arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5),
+                                            arith::SubFOp::create(b, loc, math::ExpOp::create(b, loc, t), one))
+                          .getResult();
+  }
+  return a;
+}
+
+// ---- patterns ---------------------------------------------------------------------------------
+
+template <typename Op>
+struct GnPattern : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  using Adaptor = typename Op::Adaptor;
+};
+
+// Unary elementwise ops as a scalar body.
+template <typename Op>
+struct UnaryLowering : GnPattern<Op> {
+  using GnPattern<Op>::GnPattern;
+  std::function<Value(OpBuilder &, Location, Value, Op)> fn;
+  UnaryLowering(MLIRContext *ctx, std::function<Value(OpBuilder &, Location, Value, Op)> f)
+      : GnPattern<Op>(ctx), fn(std::move(f)) {}
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor a, ConversionPatternRewriter &rw) const override {
+    auto out = typeOf(op.getResult());
+    rw.replaceOp(op, elementwise(rw, op.getLoc(), out, a.getOperands(),
+                                 [&](OpBuilder &b, Location l, ValueRange args) { return fn(b, l, args[0], op); }));
+    return success();
+  }
+};
+
+template <typename Op, typename ArithOp>
+struct BinaryLowering : GnPattern<Op> {
+  using GnPattern<Op>::GnPattern;
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor a, ConversionPatternRewriter &rw) const override {
+    rw.replaceOp(op, elementwise(rw, op.getLoc(), typeOf(op.getResult()), a.getOperands(),
+                                 [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                   return ArithOp::create(b, l, args[0], args[1]);
+                                 }));
+    return success();
+  }
+};
+
+struct ConstantLowering : GnPattern<ConstantOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(ConstantOp op, Adaptor, ConversionPatternRewriter &rw) const override {
+    rw.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+struct StopGradientLowering : GnPattern<StopGradientOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(StopGradientOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    rw.replaceOp(op, a.getX());
+    return success();
+  }
+};
+
+struct BroadcastLowering : GnPattern<BroadcastOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(BroadcastOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    auto in = typeOf(a.getX()), out = typeOf(op.getResult());
+    int64_t lead = out.getRank() - in.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < in.getRank(); ++d)
+      exprs.push_back(in.getDimSize(d) == 1 && out.getDimSize(d + lead) != 1
+                          ? rw.getAffineConstantExpr(0)
+                          : rw.getAffineDimExpr(d + lead));
+    AffineMap m = AffineMap::get(out.getRank(), 0, exprs, rw.getContext());
+    rw.replaceOp(op, generic(rw, op.getLoc(), out, {a.getX()}, {m},
+                             [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
+    return success();
+  }
+};
+
+Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, RankedTensorType out) {
+  return linalg::MatmulOp::create(b, loc, TypeRange{out}, ValueRange{lhs, rhs}, ValueRange{zerosLike(b, loc, out)})
+      .getResult(0);
+}
+
+// y[n, ..., c] + bias[c]
+Value addBias(OpBuilder &b, Location loc, Value y, Value bias) {
+  auto t = typeOf(y);
+  AffineMap bm = AffineMap::get(t.getRank(), 0, {b.getAffineDimExpr(t.getRank() - 1)}, b.getContext());
+  return generic(b, loc, t, {y, bias}, {b.getMultiDimIdentityMap(t.getRank()), bm},
+                 [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                   return arith::AddFOp::create(nb, l, args[0], args[1]);
+                 });
+}
+
+struct MatmulLowering : GnPattern<MatmulOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(MatmulOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    rw.replaceOp(op, matmul(rw, op.getLoc(), a.getLhs(), a.getRhs(), typeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct DenseLowering : GnPattern<DenseOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(DenseOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    Value y = matmul(rw, op.getLoc(), a.getX(), a.getW(), typeOf(op.getResult()));
+    if (a.getBias())
+      y = addBias(rw, op.getLoc(), y, a.getBias());
+    rw.replaceOp(op, y);
+    return success();
+  }
+};
+
+Value padNHWC(OpBuilder &b, Location loc, Value x, int64_t top, int64_t bottom, int64_t left, int64_t right) {
+  if (!top && !bottom && !left && !right)
+    return x;
+  auto t = typeOf(x);
+  SmallVector<int64_t> shape(t.getShape());
+  shape[1] += top + bottom;
+  shape[2] += left + right;
+  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(top), b.getIndexAttr(left), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> high{b.getIndexAttr(0), b.getIndexAttr(bottom), b.getIndexAttr(right), b.getIndexAttr(0)};
+  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, t.getElementType()), x, low, high,
+                               f32Const(b, loc, 0));
+}
+
+Value conv(OpBuilder &b, Location loc, Value x, Value w, ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+           RankedTensorType out) {
+  auto i64v = [&](ArrayRef<int64_t> v) {
+    return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
+  };
+  return linalg::Conv2DNhwcHwcfOp::create(b, loc, TypeRange{out}, ValueRange{x, w},
+                                          ValueRange{zerosLike(b, loc, out)}, i64v(strides), i64v(dilations))
+      .getResult(0);
+}
+
+struct Conv2DLowering : GnPattern<Conv2DOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(Conv2DOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> p = op.getPadding();
+    Value x = padNHWC(rw, loc, a.getX(), p[0], p[1], p[2], p[3]);
+    Value y = conv(rw, loc, x, a.getW(), op.getStrides(), op.getDilations(), typeOf(op.getResult()));
+    if (a.getBias())
+      y = addBias(rw, loc, y, a.getBias());
+    rw.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct Conv2DTransposeLowering : GnPattern<Conv2DTransposeOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(Conv2DTransposeOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto xt = typeOf(a.getX()), wt = typeOf(a.getW()), yt = typeOf(op.getResult());
+    ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(), d = op.getDilations(),
+                      op_ = op.getOutputPadding();
+    int64_t kh = wt.getDimSize(0), kw = wt.getDimSize(1);
+    int64_t top = d[0] * (kh - 1) - p[0], bottom = d[0] * (kh - 1) - p[1] + op_[0];
+    int64_t left = d[1] * (kw - 1) - p[2], right = d[1] * (kw - 1) - p[3] + op_[1];
+    if (top < 0 || bottom < 0 || left < 0 || right < 0)
+      return rw.notifyMatchFailure(op, "padding larger than dilation*(kernel-1) is not supported");
+    // Zero-interleave (stride) and pad in one buffer, then a stride-1 convolution.
+    int64_t h = (xt.getDimSize(1) - 1) * s[0] + 1 + top + bottom;
+    int64_t w = (xt.getDimSize(2) - 1) * s[1] + 1 + left + right;
+    auto bigT = RankedTensorType::get({xt.getDimSize(0), h, w, xt.getDimSize(3)}, xt.getElementType());
+    Value big = zerosLike(rw, loc, bigT);
+    SmallVector<OpFoldResult> offsets{rw.getIndexAttr(0), rw.getIndexAttr(top), rw.getIndexAttr(left), rw.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t v : xt.getShape())
+      sizes.push_back(rw.getIndexAttr(v));
+    SmallVector<OpFoldResult> strides{rw.getIndexAttr(1), rw.getIndexAttr(s[0]), rw.getIndexAttr(s[1]), rw.getIndexAttr(1)};
+    Value xin = tensor::InsertSliceOp::create(rw, loc, a.getX(), big, offsets, sizes, strides);
+    // w'[kh, kw, ci, co] = w[KH-1-kh, KW-1-kw, co, ci]
+    auto flippedT = RankedTensorType::get({kh, kw, wt.getDimSize(3), wt.getDimSize(2)}, wt.getElementType());
+    AffineExpr e0 = rw.getAffineDimExpr(0), e1 = rw.getAffineDimExpr(1), e2 = rw.getAffineDimExpr(2),
+               e3 = rw.getAffineDimExpr(3);
+    AffineMap flipMap = AffineMap::get(4, 0, {-e0 + (kh - 1), -e1 + (kw - 1), e3, e2}, rw.getContext());
+    Value flipped = generic(rw, loc, flippedT, {a.getW()}, {flipMap},
+                            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    Value y = conv(rw, loc, xin, flipped, {1, 1}, d, yt);
+    if (a.getBias())
+      y = addBias(rw, loc, y, a.getBias());
+    rw.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct Conv2DFilterGradLowering : GnPattern<Conv2DFilterGradOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(Conv2DFilterGradOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(), d = op.getDilations();
+    Value x = padNHWC(rw, loc, a.getX(), p[0], p[1], p[2], p[3]);
+    // loops (kh, kw, ci, co | n, oh, ow)
+    MLIRContext *ctx = rw.getContext();
+    AffineExpr kh = getAffineDimExpr(0, ctx), kw = getAffineDimExpr(1, ctx), ci = getAffineDimExpr(2, ctx),
+               co = getAffineDimExpr(3, ctx), n = getAffineDimExpr(4, ctx), oh = getAffineDimExpr(5, ctx),
+               ow = getAffineDimExpr(6, ctx);
+    AffineMap xm = AffineMap::get(7, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], ci}, ctx);
+    AffineMap dym = AffineMap::get(7, 0, {n, oh, ow, co}, ctx);
+    AffineMap outm = AffineMap::get(7, 0, {kh, kw, ci, co}, ctx);
+    rw.replaceOp(op, reduction(rw, loc, typeOf(op.getResult()), {x, a.getDy()}, {xm, dym}, outm,
+                               {false, false, false, false, true, true, true},
+                               [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                 return arith::MulFOp::create(b, l, args[0], args[1]);
+                               }));
+    return success();
+  }
+};
+
+struct UpsampleLowering : GnPattern<UpsampleOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(UpsampleOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    int64_t f = op.getFactor();
+    MLIRContext *ctx = rw.getContext();
+    AffineMap m = AffineMap::get(4, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx).floorDiv(f),
+                                        getAffineDimExpr(2, ctx).floorDiv(f), getAffineDimExpr(3, ctx)}, ctx);
+    rw.replaceOp(op, generic(rw, op.getLoc(), typeOf(op.getResult()), {a.getX()}, {m},
+                             [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
+    return success();
+  }
+};
+
+// Any reshape of a row-major tensor: collapse to 1-D, expand to the target.
+Value reshape(OpBuilder &b, Location loc, Value x, RankedTensorType to) {
+  auto from = typeOf(x);
+  if (from == to)
+    return x;
+  Value flat = x;
+  if (from.getRank() != 1) {
+    SmallVector<ReassociationIndices> all;
+    if (from.getRank() > 0) {
+      all.emplace_back();
+      for (int64_t i = 0; i < from.getRank(); ++i)
+        all.back().push_back(i);
+    }
+    auto flatT = RankedTensorType::get({from.getNumElements()}, from.getElementType());
+    if (from.getRank() == 0)
+      flat = tensor::ExpandShapeOp::create(b, loc, flatT, x, ArrayRef<ReassociationIndices>{});
+    else
+      flat = tensor::CollapseShapeOp::create(b, loc, flatT, x, all);
+  }
+  if (to.getRank() == 1)
+    return flat;
+  if (to.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, to, flat, ArrayRef<ReassociationIndices>{});
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t i = 0; i < to.getRank(); ++i)
+    all[0].push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, to, flat, all);
+}
+
+template <typename Op>
+struct ReshapeLikeLowering : GnPattern<Op> {
+  using GnPattern<Op>::GnPattern;
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor a, ConversionPatternRewriter &rw) const override {
+    rw.replaceOp(op, reshape(rw, op.getLoc(), a.getX(), typeOf(op.getResult())));
+    return success();
+  }
+};
+
+struct TransposeLowering : GnPattern<TransposeOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(TransposeOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    auto out = typeOf(op.getResult());
+    Value init = tensor::EmptyOp::create(rw, op.getLoc(), out.getShape(), out.getElementType());
+    rw.replaceOp(op, linalg::TransposeOp::create(rw, op.getLoc(), a.getX(), init, op.getPerm()).getResult()[0]);
+    return success();
+  }
+};
+
+struct ConcatLowering : GnPattern<ConcatOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(ConcatOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto out = typeOf(op.getResult());
+    Value acc = tensor::EmptyOp::create(rw, loc, out.getShape(), out.getElementType());
+    int64_t axis = op.getAxis(), offset = 0;
+    for (Value in : a.getInputs()) {
+      auto t = typeOf(in);
+      SmallVector<OpFoldResult> offs(out.getRank(), rw.getIndexAttr(0)), sizes, strides(out.getRank(), rw.getIndexAttr(1));
+      offs[axis] = rw.getIndexAttr(offset);
+      for (int64_t v : t.getShape())
+        sizes.push_back(rw.getIndexAttr(v));
+      acc = tensor::InsertSliceOp::create(rw, loc, in, acc, offs, sizes, strides);
+      offset += t.getDimSize(axis);
+    }
+    rw.replaceOp(op, acc);
+    return success();
+  }
+};
+
+struct SliceLowering : GnPattern<SliceOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(SliceOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    SmallVector<OpFoldResult> offs, sizes, strides;
+    for (auto [o, s] : llvm::zip(op.getStart(), op.getSize())) {
+      offs.push_back(rw.getIndexAttr(o));
+      sizes.push_back(rw.getIndexAttr(s));
+      strides.push_back(rw.getIndexAttr(1));
+    }
+    rw.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, typeOf(op.getResult()), a.getX(), offs, sizes, strides);
+    return success();
+  }
+};
+
+struct PadLowering : GnPattern<PadOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(PadOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    SmallVector<OpFoldResult> low, high;
+    for (auto [l, h] : llvm::zip(op.getLow(), op.getHigh())) {
+      low.push_back(rw.getIndexAttr(l));
+      high.push_back(rw.getIndexAttr(h));
+    }
+    rw.replaceOpWithNewOp<tensor::PadOp>(op, typeOf(op.getResult()), a.getX(), low, high,
+                                         f32Const(rw, op.getLoc(), 0));
+    return success();
+  }
+};
+
+template <typename Op, bool IsMean>
+struct ReduceLowering : GnPattern<Op> {
+  using GnPattern<Op>::GnPattern;
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor a, ConversionPatternRewriter &rw) const override {
+    auto in = typeOf(a.getX()), out = typeOf(op.getResult());
+    ArrayRef<int64_t> axes = op.getAxes();
+    SmallVector<bool> reduced;
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < in.getRank(); ++d) {
+      bool r = axes.empty() || llvm::is_contained(axes, d);
+      reduced.push_back(r);
+      if (!r)
+        outExprs.push_back(rw.getAffineDimExpr(d));
+    }
+    double scale = IsMean ? (double)out.getNumElements() / (double)in.getNumElements() : 1.0;
+    Value y = reduction(rw, op.getLoc(), out, {a.getX()}, {rw.getMultiDimIdentityMap(in.getRank())},
+                        AffineMap::get(in.getRank(), 0, outExprs, rw.getContext()), reduced,
+                        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                          return IsMean ? arith::MulFOp::create(b, l, args[0], f32Const(b, l, scale)).getResult()
+                                        : args[0];
+                        });
+    rw.replaceOp(op, y);
+    return success();
+  }
+};
+
+template <typename Op, LossKind Kind>
+struct LossLowering : GnPattern<Op> {
+  using GnPattern<Op>::GnPattern;
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor a, ConversionPatternRewriter &rw) const override {
+    Value x = a.getOperands()[0], t = a.getOperands()[1];
+    auto in = typeOf(x);
+    double inv = 1.0 / reductionCount(op.getReduction(), in);
+    SmallVector<bool> reduced(in.getRank(), true);
+    AffineMap id = rw.getMultiDimIdentityMap(in.getRank());
+    Value y = reduction(rw, op.getLoc(), typeOf(op.getResult()), {x, t}, {id, id},
+                        AffineMap::get(in.getRank(), 0, {}, rw.getContext()), reduced,
+                        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                          return arith::MulFOp::create(b, l, lossTerm(b, l, Kind, args[0], args[1]), f32Const(b, l, inv));
+                        });
+    rw.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct LossGradLowering : GnPattern<LossGradOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(LossGradOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    auto t = typeOf(op.getResult());
+    double inv = 1.0 / reductionCount(op.getReduction(), t);
+    LossKind kind = op.getKind();
+    int64_t wrt = op.getWrt();
+    rw.replaceOp(op, elementwise(rw, op.getLoc(), t, {a.getA(), a.getB(), a.getDloss()},
+                                 [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                   Value g = lossDerivative(b, l, kind, wrt, args[0], args[1]);
+                                   Value s = arith::MulFOp::create(b, l, args[2], f32Const(b, l, inv));
+                                   return arith::MulFOp::create(b, l, g, s);
+                                 }));
+    return success();
+  }
+};
+
+struct GatherLowering : GnPattern<GatherOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(GatherOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    Value table = a.getTable();
+    rw.replaceOp(op, elementwise(rw, op.getLoc(), typeOf(op.getResult()), {a.getIndices()},
+                                 [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                   Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+                                   return tensor::ExtractOp::create(b, l, table, ValueRange{i});
+                                 }));
+    return success();
+  }
+};
+
+// ---- random numbers ---------------------------------------------------------------------
+
+std::array<Value, 2> keyWords(OpBuilder &b, Location loc, Value key) {
+  Value i0 = arith::ConstantIndexOp::create(b, loc, 0), i1 = arith::ConstantIndexOp::create(b, loc, 1);
+  return {tensor::ExtractOp::create(b, loc, key, ValueRange{i0}), tensor::ExtractOp::create(b, loc, key, ValueRange{i1})};
+}
+
+// Element bits at the row-major index of the current linalg.generic iteration.
+std::array<Value, 4> elementBits(OpBuilder &b, Location loc, RankedTensorType t, std::array<Value, 2> key,
+                                 int64_t stream) {
+  Value lin = arith::ConstantIndexOp::create(b, loc, 0);
+  for (int64_t d = 0; d < t.getRank(); ++d) {
+    Value idx = linalg::IndexOp::create(b, loc, d);
+    lin = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, lin, arith::ConstantIndexOp::create(b, loc, t.getDimSize(d))), idx);
+  }
+  Value l64 = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), lin);
+  Value lo = arith::TruncIOp::create(b, loc, b.getI32Type(), l64);
+  Value hi = arith::TruncIOp::create(
+      b, loc, b.getI32Type(), arith::ShRUIOp::create(b, loc, l64, arith::ConstantIntOp::create(b, loc, 32, 64)));
+  Value s = arith::ConstantIntOp::create(b, loc, (int32_t)stream, 32);
+  Value z = arith::ConstantIntOp::create(b, loc, 0, 32);
+  return gnc::codegen::emitPhilox(b, loc, {lo, hi, s, z}, key);
+}
+
+template <typename Op>
+struct RandomLowering : GnPattern<Op> {
+  using GnPattern<Op>::GnPattern;
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor a, ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto t = typeOf(op.getResult());
+    auto key = keyWords(rw, loc, a.getKey());
+    int64_t stream = op.getStream();
+    rw.replaceOp(op, elementwise(rw, loc, t, {}, [&](OpBuilder &b, Location l, ValueRange) -> Value {
+      auto w = elementBits(b, l, t, key, stream);
+      return sample(b, l, op, w);
+    }));
+    return success();
+  }
+  static Value sample(OpBuilder &b, Location l, NormalOp op, std::array<Value, 4> w) {
+    Value u1 = arith::SubFOp::create(b, l, f32Const(b, l, 1), gnc::codegen::emitUnitFloat(b, l, w[0]));
+    Value u2 = gnc::codegen::emitUnitFloat(b, l, w[1]);
+    Value r = math::SqrtOp::create(b, l, arith::MulFOp::create(b, l, f32Const(b, l, -2), math::LogOp::create(b, l, u1)));
+    Value c = math::CosOp::create(b, l, arith::MulFOp::create(b, l, f32Const(b, l, 6.2831853071795864), u2));
+    Value z = arith::MulFOp::create(b, l, r, c);
+    return arith::AddFOp::create(b, l, f32Const(b, l, op.getMean().convertToDouble()),
+                                 arith::MulFOp::create(b, l, f32Const(b, l, op.getStd().convertToDouble()), z));
+  }
+  static Value sample(OpBuilder &b, Location l, UniformOp op, std::array<Value, 4> w) {
+    double lo = op.getLow().convertToDouble(), hi = op.getHigh().convertToDouble();
+    return arith::AddFOp::create(b, l, f32Const(b, l, lo),
+                                 arith::MulFOp::create(b, l, f32Const(b, l, hi - lo), gnc::codegen::emitUnitFloat(b, l, w[0])));
+  }
+  static Value sample(OpBuilder &b, Location l, RandintOp op, std::array<Value, 4> w) {
+    int64_t lo = (int64_t)op.getLow(), hi = (int64_t)op.getHigh();
+    Value w64 = arith::ExtUIOp::create(b, l, b.getI64Type(), w[0]);
+    Value prod = arith::MulIOp::create(b, l, w64, arith::ConstantIntOp::create(b, l, hi - lo, 64));
+    Value q = arith::ShRUIOp::create(b, l, prod, arith::ConstantIntOp::create(b, l, 32, 64));
+    Value r = arith::AddIOp::create(b, l, q, arith::ConstantIntOp::create(b, l, lo, 64));
+    return arith::TruncIOp::create(b, l, b.getI32Type(), r);
+  }
+  static Value sample(OpBuilder &b, Location l, DropoutMaskOp op, std::array<Value, 4> w) {
+    double p = op.getP().convertToDouble();
+    Value u = gnc::codegen::emitUnitFloat(b, l, w[0]);
+    Value drop = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, u, f32Const(b, l, p));
+    return arith::SelectOp::create(b, l, drop, f32Const(b, l, 0), f32Const(b, l, 1.0 / (1.0 - p)));
+  }
+};
+
+struct FoldInLowering : GnPattern<RngFoldInOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(RngFoldInOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto key = keyWords(rw, loc, a.getKey());
+    Value data = tensor::ExtractOp::create(rw, loc, a.getData(), ValueRange{});
+    auto c = [&](uint32_t v) { return arith::ConstantIntOp::create(rw, loc, (int32_t)v, 32).getResult(); };
+    auto w = gnc::codegen::emitPhilox(rw, loc, {data, c(0), c(0x9E3779B9u), c(1)}, key);
+    rw.replaceOpWithNewOp<tensor::FromElementsOp>(op, typeOf(op.getResult()), ValueRange{w[0], w[1]});
+    return success();
+  }
+};
+
+struct GnToLinalgPass : gnc::impl::GnToLinalgBase<GnToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<GnDialect>();
+    target.addLegalOp<ParamOp>(); // declarations of the state; the ABI is in func arguments
+    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
+                           math::MathDialect, scf::SCFDialect, func::FuncDialect>();
+    RewritePatternSet patterns(ctx);
+    using F = Value (*)(OpBuilder &, Location, Value);
+    (void)sizeof(F);
+#define UNARY(OP, EXPR)                                                                            \
+  patterns.add<UnaryLowering<OP>>(ctx, [](OpBuilder &b, Location l, Value x, OP op) -> Value {    \
+    (void)op;                                                                                      \
+    return EXPR;                                                                                   \
+  })
+    UNARY(ReluOp, arith::MaximumFOp::create(b, l, x, f32Const(b, l, 0)));
+    UNARY(SigmoidOp, sigmoid(b, l, x));
+    UNARY(TanhOp, math::TanhOp::create(b, l, x));
+    UNARY(SoftplusOp, softplus(b, l, x));
+    UNARY(ExpOp, math::ExpOp::create(b, l, x));
+    UNARY(LogOp, math::LogOp::create(b, l, x));
+    UNARY(SqrtOp, math::SqrtOp::create(b, l, x));
+    UNARY(SinOp, math::SinOp::create(b, l, x));
+    UNARY(CosOp, math::CosOp::create(b, l, x));
+    UNARY(NegOp, arith::NegFOp::create(b, l, x));
+    UNARY(SquareOp, arith::MulFOp::create(b, l, x, x));
+    UNARY(AbsOp, math::AbsFOp::create(b, l, x));
+    UNARY(StepOp, arith::SelectOp::create(b, l,
+                                          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, f32Const(b, l, 0)),
+                                          f32Const(b, l, 1), f32Const(b, l, 0)));
+    UNARY(LeakyReluOp, arith::SelectOp::create(
+                           b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, f32Const(b, l, 0)), x,
+                           arith::MulFOp::create(b, l, x, f32Const(b, l, op.getAlpha().convertToDouble()))));
+    UNARY(ClampOp, arith::MinimumFOp::create(
+                       b, l, arith::MaximumFOp::create(b, l, x, f32Const(b, l, op.getMin().convertToDouble())),
+                       f32Const(b, l, op.getMax().convertToDouble())));
+    UNARY(ToFloatOp, arith::SIToFPOp::create(b, l, b.getF32Type(), x));
+#undef UNARY
+    patterns.add<BinaryLowering<AddOp, arith::AddFOp>, BinaryLowering<SubOp, arith::SubFOp>,
+                 BinaryLowering<MulOp, arith::MulFOp>, BinaryLowering<DivOp, arith::DivFOp>,
+                 ConstantLowering, StopGradientLowering, BroadcastLowering, MatmulLowering, DenseLowering,
+                 Conv2DLowering, Conv2DTransposeLowering, Conv2DFilterGradLowering, UpsampleLowering,
+                 ReshapeLikeLowering<ReshapeOp>, ReshapeLikeLowering<FlattenOp>, TransposeLowering,
+                 ConcatLowering, SliceLowering, PadLowering, ReduceLowering<SumOp, false>,
+                 ReduceLowering<MeanOp, true>, LossLowering<MseOp, LossKind::Mse>,
+                 LossLowering<BceOp, LossKind::Bce>, LossLowering<BceWithLogitsOp, LossKind::BceWithLogits>,
+                 LossLowering<KlNormalOp, LossKind::KlNormal>, LossGradLowering, GatherLowering,
+                 RandomLowering<NormalOp>, RandomLowering<UniformOp>, RandomLowering<RandintOp>,
+                 RandomLowering<DropoutMaskOp>, FoldInLowering>(ctx);
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,42 @@
+// The LLVM backend's pipeline from linalg on tensors to the LLVM dialect.
+#include "codegen/llvm/Passes.h"
+
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include <mutex>
+
+#include "llvm/Support/raw_ostream.h"
+
+void gnc::addLinalgToLLVMPasses(mlir::OpPassManager &pm) {
+  // Entry functions become `void f(T *arg..., T *result...)` over static row-major buffers:
+  // results written into caller buffers (destination passing), identity layouts at function
+  // boundaries, and the bare-pointer calling convention. The runtime calls them through
+  // gnc-entry-points.
+  static const char *pipeline =
+      "gnc-destination-passing,"
+      "one-shot-bufferize{bufferize-function-boundaries=1 "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-deallocation-pipeline,"
+      "convert-bufferization-to-memref,"
+      "func.func(convert-linalg-to-loops),"
+      "lower-affine,"
+      "convert-scf-to-cf,"
+      "expand-strided-metadata,"
+      "convert-math-to-llvm,"
+      "convert-math-to-libm,"
+      "finalize-memref-to-llvm,"
+      "convert-arith-to-llvm,"
+      "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+      "convert-cf-to-llvm,"
+      "reconcile-unrealized-casts,"
+      "gnc-entry-points";
+  // The textual pipeline names upstream passes; make sure they are registered.
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    mlir::registerAllPasses();
+    registerGncLLVMPasses();
+  });
+  if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("gnc: the built-in LLVM lowering pipeline does not parse");
+}

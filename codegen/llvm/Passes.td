@@ -1,0 +1,50 @@
+//===- Passes.td - the LLVM backend's passes -------------------*- tablegen -*-===//
+#ifndef GNC_CODEGEN_LLVM_PASSES_TD
+#define GNC_CODEGEN_LLVM_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GncModelInfo : Pass<"gnc-model-info", "::mlir::ModuleOp"> {
+  let summary = "Records the runtime's model description (state, entries) and drops gn.param";
+  let description = [{
+    Computes the JSON that the runtime reads (see codegen/ModelInfo.h) from a grad-stage module,
+    stores it in the module attribute `gnc.model_info`, and erases the gn.param declarations,
+    whose contents it now holds: from here on the state lives only in function arguments.
+  }];
+  let options = [
+    Option<"backend", "backend", "std::string", "\"llvm\"", "Backend name recorded in the model info">,
+    Option<"buildFlags", "build-flags", "std::string", "\"\"", "Build flags recorded in the model info">
+  ];
+}
+
+def GnToLinalg : Pass<"gn-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lowers gn ops to linalg, tensor, arith and math on tensors";
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
+}
+
+def GncDestinationPassing : Pass<"gnc-destination-passing", "::mlir::ModuleOp"> {
+  let summary = "Entry functions write their results into caller-provided tensors";
+  let description = [{
+    For every function with a `gn.kind`, each result becomes an extra argument marked
+    `bufferization.writable = true`, filled with `bufferization.materialize_in_destination`;
+    the function returns nothing. The original arguments are marked not writable, so that
+    one-shot bufferization never writes into the caller's inputs. After bufferization the
+    runtime's result buffers are written in place.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def GncEntryPoints : Pass<"gnc-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Emits the runtime ABI: gnc_entry_<fn>(void**) trampolines, gnc_entries, gnc_model_info";
+  let description = [{
+    Runs on the LLVM dialect, after functions use the bare-pointer calling convention. For
+    every function with a `gn.kind` other than "net" it emits `void gnc_entry_NAME(void **)`,
+    which loads one pointer per argument and out-parameter and calls the function; a table
+    `gnc_entries` of {name, function} pairs ending in {null, null}; and `gnc_model_info`, the
+    module's `gnc.model_info` string (JSON), NUL-terminated. See runtime/ for the consumer.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif

@@ -82,8 +82,9 @@ struct GncEntryPointsPass : gnc::impl::GncEntryPointsBase<GncEntryPointsPass> {
     }
 
     stringGlobal(b, loc, "gnc_model_info", infoAttr.getValue()).setLinkage(LLVM::Linkage::External);
+    // The table is keyed by the entry's symbol, as gnc_model_info's "symbol" names it.
     for (auto &[name, tramp] : table)
-      stringGlobal(b, loc, "gnc_name_" + name, name);
+      stringGlobal(b, loc, "gnc_name_" + name, tramp);
     auto entryT = LLVM::LLVMStructType::getLiteral(ctx, {ptr, ptr});
     auto tableT = LLVM::LLVMArrayType::get(entryT, table.size() + 1);
     auto global = LLVM::GlobalOp::create(b, loc, tableT, /*isConstant=*/true, LLVM::Linkage::External,

@@ -41,7 +41,7 @@ def GncEntryPoints : Pass<"gnc-entry-points", "::mlir::ModuleOp"> {
     Runs on the LLVM dialect, after functions use the bare-pointer calling convention. For
     every function with a `gn.kind` other than "net" it emits `void gnc_entry_NAME(void **)`,
     which loads one pointer per argument and out-parameter and calls the function; a table
-    `gnc_entries` of {name, function} pairs ending in {null, null}; and `gnc_model_info`, the
+    `gnc_entries` of {"gnc_entry_NAME", function} pairs ending in {null, null}; and `gnc_model_info`, the
     module's `gnc.model_info` string (JSON), NUL-terminated. See runtime/ for the consumer.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];

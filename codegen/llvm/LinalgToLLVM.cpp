@@ -19,6 +19,7 @@ void gnc::addLinalgToLLVMPasses(mlir::OpPassManager &pm) {
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
+      "gnc-copies-to-linalg,"
       "func.func(convert-linalg-to-loops),"
       "lower-affine,"
       "convert-scf-to-cf,"

@@ -35,6 +35,17 @@ def GncDestinationPassing : Pass<"gnc-destination-passing", "::mlir::ModuleOp"> 
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def GncCopiesToLinalg : Pass<"gnc-copies-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Rewrites memref.copy as linalg.copy, so that copies compile to loops";
+  let description = [{
+    Bufferization copies strided views (e.g. the zero-interleaved input of a transposed
+    convolution) with memref.copy, which LLVM lowering turns into a call to MLIR's C runner
+    utility library. Generated programs link no such library: as linalg.copy the copy becomes
+    ordinary loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def GncEntryPoints : Pass<"gnc-entry-points", "::mlir::ModuleOp"> {
   let summary = "Emits the runtime ABI: gnc_entry_<fn>(void**) trampolines, gnc_entries, gnc_model_info";
   let description = [{

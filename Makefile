@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 60
 CC_BIN       ?= clang-22
 CXX_BIN      ?= clang++-22
 CMAKE_ARGS   ?=
-# `make test` includes the bounded fuzz run (ctest test `fuzz-frontend`, label `fuzz`) when CI is
+# `make test` includes the bounded fuzz runs (ctest tests `fuzz-*`, label `fuzz`) when CI is
 # set (CI=true) or FUZZ=1; otherwise that label is excluded.
 FUZZ         ?= $(if $(filter true 1 yes,$(CI)),1,0)
 
@@ -53,10 +53,11 @@ fuzz-build:
 	@scripts/setup.sh --no-data
 	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
 	  $(CMAKE_CONFIGURE) -B $(FUZZ_DIR) -DGNC_FUZZ=ON $(CMAKE_ARGS); fi
-	ninja -C $(FUZZ_DIR) -j$(JOBS) gnc-fuzz-frontend
+	ninja -C $(FUZZ_DIR) -j$(JOBS) gnc-fuzz-frontend gnc-fuzz-safetensors
 
 fuzz: fuzz-build
-	test/fuzz/run-fuzz.sh $(FUZZ_DIR)/bin/gnc-fuzz-frontend $(FUZZ_SECONDS)
+	test/fuzz/run-fuzz.sh --share 50 $(FUZZ_DIR)/bin/gnc-fuzz-frontend $(FUZZ_SECONDS)
+	test/fuzz/run-fuzz.sh --share 50 $(FUZZ_DIR)/bin/gnc-fuzz-safetensors $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -35,6 +35,7 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
          pm.addPass(createGnToLinalg());
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
+         pm.addPass(createGncLoopOrder());
        }},
       {"llvm", "the LLVM dialect: bufferized loops, bare-pointer entry points for the runtime",
        [](OpPassManager &pm, const PipelineOptions &) { addLinalgToLLVMPasses(pm); }},

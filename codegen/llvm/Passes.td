@@ -23,6 +23,18 @@ def GnToLinalg : Pass<"gn-to-linalg", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
 }
 
+def GncLoopOrder : Pass<"gnc-loop-order", "::mlir::ModuleOp"> {
+  let summary = "Orders each reduction's loops so that the innermost one walks memory contiguously";
+  let description = [{
+    A linalg op with reduction loops (matmul, convolution, kernel gradients) is generalized and
+    its loops interchanged: the output's innermost (contiguous) dimension becomes the innermost
+    loop, which LLVM then vectorizes as a multiply-add over rows without reassociating the
+    reduction; the reduction loops go outside it, and outside the other parallel loops when the
+    reduction is the larger space (a kernel gradient sums a whole batch into a small kernel).
+    The summation order changes, so results differ from the reference in rounding only.
+  }];
+}
+
 def GncDestinationPassing : Pass<"gnc-destination-passing", "::mlir::ModuleOp"> {
   let summary = "Entry functions write their results into caller-provided tensors";
   let description = [{

@@ -218,16 +218,33 @@ LogicalResult Conv2DOp::vjp(OpBuilder &b, Value dy, ArrayRef<bool> needed,
 LogicalResult Conv2DTransposeOp::vjp(OpBuilder &b, Value dy, ArrayRef<bool> needed,
                                      SmallVectorImpl<Value> &grads) {
   Location loc = getLoc();
-  auto xt = typeOf(getX()), wt = typeOf(getW());
+  auto xt = typeOf(getX()), wt = typeOf(getW()), yt = typeOf(getResult());
   ArrayRef<int64_t> s = getStrides(), p = getPadding(), d = getDilations();
-  grads.push_back(needed[0]
-                      ? Conv2DOp::create(b, loc, xt, dy, getW(), Value(), s, p, d).getResult()
-                      : Value());
-  grads.push_back(needed[1] ? Conv2DFilterGradOp::create(
-                                  b, loc, dy, getX(),
-                                  ArrayRef<int64_t>{wt.getDimSize(0), wt.getDimSize(1)}, s, p, d)
-                                  .getResult()
-                            : Value());
+  // conv2d of dy lands on x's grid plus floor(output_padding / stride) rows (columns): more
+  // than x when output_padding >= stride, which the shape rule allows if it is < dilation.
+  // Those extra rows are cropped off dx, and x gets matching zero rows for the filter gradient.
+  int64_t h2 = (yt.getDimSize(1) + p[0] + p[1] - d[0] * (wt.getDimSize(0) - 1) - 1) / s[0] + 1;
+  int64_t w2 = (yt.getDimSize(2) + p[2] + p[3] - d[1] * (wt.getDimSize(1) - 1) - 1) / s[1] + 1;
+  auto grid = RankedTensorType::get({xt.getDimSize(0), h2, w2, xt.getDimSize(3)},
+                                    xt.getElementType());
+  SmallVector<int64_t> zeros(4, 0), extra{0, h2 - xt.getDimSize(1), w2 - xt.getDimSize(2), 0};
+  if (needed[0]) {
+    Value dx = Conv2DOp::create(b, loc, grid, dy, getW(), Value(), s, p, d);
+    if (grid != xt)
+      dx = SliceOp::create(b, loc, dx, zeros, xt.getShape());
+    grads.push_back(dx);
+  } else {
+    grads.push_back(Value());
+  }
+  if (needed[1]) {
+    Value x = getX();
+    if (grid != xt)
+      x = PadOp::create(b, loc, x, zeros, extra);
+    grads.push_back(Conv2DFilterGradOp::create(
+        b, loc, dy, x, ArrayRef<int64_t>{wt.getDimSize(0), wt.getDimSize(1)}, s, p, d));
+  } else {
+    grads.push_back(Value());
+  }
   if (getBias())
     grads.push_back(needed[2] ? SumOp::create(b, loc, dy, ArrayRef<int64_t>{0, 1, 2}).getResult()
                               : Value());

@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
-# Bounded libFuzzer run of the .gn front end.
+# Bounded libFuzzer run of one of gnc's fuzz targets.
 #
-#   test/fuzz/run-fuzz.sh [--skip-if-missing] FUZZER [SECONDS]
+#   test/fuzz/run-fuzz.sh [--skip-if-missing] [--share PERCENT] FUZZER [SECONDS]
 #
-# SECONDS defaults to $FUZZ_SECONDS, else 60. Seeds are copied afresh from models/*.gn and
-# test/frontend/**/*.gn into <fuzzer dir>/../fuzz/seeds; new inputs accumulate in
-# <fuzzer dir>/../fuzz/corpus; crashes go to <fuzzer dir>/../fuzz/artifacts/.
+# FUZZER is build-fuzz/bin/gnc-fuzz-frontend (the .gn front end) or
+# build-fuzz/bin/gnc-fuzz-safetensors (the runtime's checkpoint loader). SECONDS defaults to
+# $FUZZ_SECONDS, else 60; --share PERCENT runs for that part of it (the targets split one time
+# budget: `make fuzz` and the ctest tests give each 50%). Seeds are written afresh into
+# <fuzzer dir>/../fuzz/<target>/seeds (front end: models/*.gn and test/frontend/**/*.gn;
+# safetensors: test/fuzz/safetensors-seeds.py); new inputs accumulate in .../<target>/corpus;
+# crashes go to .../<target>/artifacts/.
 # Exit codes: 0 nothing found, 1 the fuzzer found a bug, 125 (ctest's skip code for the
-# `fuzz-frontend` test) the fuzzer is not built and --skip-if-missing was given.
+# `fuzz-*` tests) the fuzzer is not built and --skip-if-missing was given.
 # Extra libFuzzer flags: FUZZ_FLAGS="-seed=1 ...".
 set -euo pipefail
 
 skip_missing=0
-if [[ "${1:-}" == --skip-if-missing ]]; then skip_missing=1; shift; fi
-fuzzer="${1:?usage: run-fuzz.sh [--skip-if-missing] FUZZER [SECONDS]}"
+share=100
+while [[ "${1:-}" == --* ]]; do
+  case "$1" in
+    --skip-if-missing) skip_missing=1; shift ;;
+    --share) share="${2:?--share needs a percentage}"; shift 2 ;;
+    *) echo "run-fuzz: error: unknown option $1" >&2; exit 1 ;;
+  esac
+done
+usage="usage: run-fuzz.sh [--skip-if-missing] [--share PERCENT] FUZZER [SECONDS]"
+fuzzer="${1:?$usage}"
 seconds="${2:-${FUZZ_SECONDS:-60}}"
+seconds=$(( seconds * share / 100 ))
+((seconds >= 1)) || seconds=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+target="$(basename "$fuzzer")"
 
 if [[ ! -x "$fuzzer" ]]; then
   if ((skip_missing)); then
@@ -26,26 +41,39 @@ if [[ ! -x "$fuzzer" ]]; then
   exit 1
 fi
 
-work="$(cd "$(dirname "$fuzzer")/.." && pwd)/fuzz"
+work="$(cd "$(dirname "$fuzzer")/.." && pwd)/fuzz/${target#gnc-fuzz-}"
 rm -rf "$work/seeds"
 mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts"
-shopt -s nullglob globstar
-seeds=("$root"/models/*.gn "$root"/test/frontend/**/*.gn)
-((${#seeds[@]})) && cp "${seeds[@]}" "$work/seeds/"
-echo "run-fuzz: ${#seeds[@]} seed files, ${seconds}s, artifacts in $work/artifacts/"
+case "$target" in
+  gnc-fuzz-frontend)
+    shopt -s nullglob globstar
+    seeds=("$root"/models/*.gn "$root"/test/frontend/**/*.gn)
+    ((${#seeds[@]})) && cp "${seeds[@]}" "$work/seeds/"
+    nseeds=${#seeds[@]}
+    dict="$root/test/fuzz/gn.dict"
+    max_len=4096 ;;
+  gnc-fuzz-safetensors)
+    nseeds=$(python3 "$root/test/fuzz/safetensors-seeds.py" "$work/seeds")
+    dict="$root/test/fuzz/safetensors.dict"
+    max_len=2048 ;;
+  *)
+    echo "run-fuzz: error: unknown fuzz target $target" >&2
+    exit 1 ;;
+esac
+echo "run-fuzz: $target: $nseeds seed files, ${seconds}s, artifacts in $work/artifacts/"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # libFuzzer's own default error exit code is 77; pin all failure codes to 1 so that none can
 # be mistaken for a skip.
 # shellcheck disable=SC2086
-if "$fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2560 \
-     -dict="$root/test/fuzz/gn.dict" -artifact_prefix="$work/artifacts/" \
+if "$fuzzer" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2560 \
+     -dict="$dict" -artifact_prefix="$work/artifacts/" \
      -error_exitcode=1 -timeout_exitcode=1 -print_final_stats=1 ${FUZZ_FLAGS:-} \
      "$work/corpus" "$work/seeds"; then
-  echo "run-fuzz: no crash in ${seconds}s"
+  echo "run-fuzz: $target: no crash in ${seconds}s"
 else
-  echo "run-fuzz: FAILED: the fuzzer found a problem; reproducer(s) in $work/artifacts/:" >&2
+  echo "run-fuzz: FAILED: $target found a problem; reproducer(s) in $work/artifacts/:" >&2
   ls -l "$work/artifacts/" >&2 || true
   exit 1
 fi

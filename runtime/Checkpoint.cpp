@@ -1,0 +1,183 @@
+#include "runtime/Checkpoint.h"
+
+#include "runtime/Error.h"
+#include "runtime/FileIO.h"
+#include "runtime/SafeTensors.h"
+#include "runtime/Shuffle.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+// safetensors data is little-endian; the state buffers are copied as they are.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the runtime assumes a little-endian host");
+
+namespace gnc::rt {
+
+namespace {
+
+constexpr const char *kFormat = "gnc-1";
+
+std::string join(const std::vector<std::string> &v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i)
+    s += (i ? "," : "") + v[i];
+  return s;
+}
+
+std::vector<std::string> split(const std::string &s) {
+  std::vector<std::string> out;
+  if (s.empty())
+    return out;
+  size_t start = 0;
+  while (true) {
+    size_t comma = s.find(',', start);
+    out.push_back(s.substr(start, comma - start));
+    if (comma == std::string::npos)
+      return out;
+    start = comma + 1;
+  }
+}
+
+std::string exactDouble(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+} // namespace
+
+std::string encodeCheckpoint(const ModelInfo &model, const StateBuffers &state,
+                             const CheckpointMeta &meta) {
+  if (state.size() != model.state.size())
+    throw Error("internal error: state buffers do not match the model", ExitInternal);
+  std::map<std::string, std::string> md;
+  md["format"] = kFormat;
+  md["model"] = model.model;
+  md["model_hash"] = model.modelHash;
+  md["step"] = std::to_string(meta.step);
+  md["epoch"] = std::to_string(meta.epoch);
+  md["seed"] = std::to_string(meta.seed);
+  Key k = seedKey(meta.seed);
+  md["rng"] = "philox4x32-10 key " + hex32(k[0]) + "," + hex32(k[1]) +
+              "; step s uses fold_in(key, s); epoch e's permutation: see the runtime's Shuffle.h";
+  md["batch"] = std::to_string(model.batch);
+  md["train_images"] = std::to_string(meta.trainImages);
+  md["loss_names"] = join(meta.lossNames);
+  std::vector<std::string> sums;
+  for (double s : meta.lossSums)
+    sums.push_back(exactDouble(s));
+  md["loss_sums"] = join(sums);
+  md["loss_count"] = std::to_string(meta.lossCount);
+
+  std::vector<SafeTensorOut> tensors;
+  for (size_t i = 0; i < model.state.size(); ++i) {
+    const TensorSpec &spec = model.state[i];
+    std::vector<uint64_t> shape(spec.shape.begin(), spec.shape.end());
+    tensors.push_back({spec.name, "F32", shape, state[i].data()});
+  }
+  return encodeSafeTensors(md, tensors);
+}
+
+void saveCheckpoint(const std::string &path, const ModelInfo &model, const StateBuffers &state,
+                    const CheckpointMeta &meta) {
+  std::string bytes = encodeCheckpoint(model, state, meta);
+  writeFileAtomic(path, bytes.data(), bytes.size());
+}
+
+CheckpointMeta decodeCheckpoint(const uint8_t *bytes, size_t size, const std::string &what,
+                                const ModelInfo &model, StateBuffers *state) {
+  SafeTensorsView view = parseSafeTensors(bytes, size, what);
+  auto fail = [&](const std::string &problem) { throw Error(what + ": " + problem); };
+  if (!view.hasMetadata)
+    fail("not a gnc checkpoint (no __metadata__)");
+  auto meta = [&](const char *key) -> const std::string & {
+    auto it = view.metadata.find(key);
+    if (it == view.metadata.end())
+      fail(std::string("not a gnc checkpoint (no \"") + key + "\" in __metadata__)");
+    return it->second;
+  };
+  if (meta("format") != kFormat)
+    fail("checkpoint format '" + meta("format") + "' is not " + kFormat);
+  const std::string &name = meta("model"), &hash = meta("model_hash");
+  if (name != model.model)
+    fail("checkpoint of model '" + name + "', not of this program's model '" + model.model + "'");
+  if (hash != model.modelHash)
+    fail("checkpoint of another version of model '" + name + "' (model hash " + hash +
+         ", this program's is " + model.modelHash + ")");
+  auto number = [&](const char *key) -> uint64_t {
+    const std::string &s = meta(key);
+    char *end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+    if (s.empty() || s[0] < '0' || s[0] > '9' || *end || errno == ERANGE)
+      fail(std::string("metadata \"") + key + "\" is not a non-negative integer");
+    return v;
+  };
+  CheckpointMeta out;
+  out.step = number("step");
+  out.epoch = number("epoch");
+  out.seed = number("seed");
+  out.trainImages = number("train_images");
+  out.lossCount = number("loss_count");
+  if (number("batch") != (uint64_t)model.batch)
+    fail("checkpoint batch " + meta("batch") + " differs from the model's " +
+         std::to_string(model.batch));
+  out.lossNames = split(meta("loss_names"));
+  for (const std::string &s : split(meta("loss_sums"))) {
+    char *end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end)
+      fail("metadata \"loss_sums\" is not a list of numbers");
+    out.lossSums.push_back(v);
+  }
+  if (out.lossSums.size() != out.lossNames.size())
+    fail("metadata \"loss_sums\" and \"loss_names\" differ in length");
+
+  // Every state tensor, with the model's dtype and shape, and nothing else.
+  for (const TensorSpec &spec : model.state) {
+    const SafeTensorInfo *t = view.find(spec.name);
+    if (!t)
+      fail("missing tensor '" + spec.name + "'");
+    if (t->dtype != "F32")
+      fail("tensor '" + spec.name + "' has dtype " + t->dtype + ", expected F32");
+    std::vector<uint64_t> want(spec.shape.begin(), spec.shape.end());
+    if (t->shape != want)
+      fail("tensor '" + spec.name + "' has shape " + shapeString(t->shape) +
+           ", the model's is " + shapeString(spec.shape));
+  }
+  if (view.tensors.size() != model.state.size())
+    for (const SafeTensorInfo &t : view.tensors) {
+      bool known = false;
+      for (const TensorSpec &spec : model.state)
+        known |= spec.name == t.name;
+      if (!known)
+        fail("unexpected tensor '" + (t.name.size() > 80 ? t.name.substr(0, 77) + "..." : t.name) +
+             "' (not a state tensor of model '" + model.model + "')");
+    }
+  if (state) {
+    if (state->size() != model.state.size())
+      throw Error("internal error: state buffers do not match the model", ExitInternal);
+    for (size_t i = 0; i < model.state.size(); ++i) {
+      const SafeTensorInfo *t = view.find(model.state[i].name);
+      std::memcpy((*state)[i].data(), view.bytesOf(*t), model.state[i].bytes());
+    }
+  }
+  return out;
+}
+
+CheckpointMeta loadCheckpoint(const std::string &path, const ModelInfo &model,
+                              StateBuffers &state) {
+  std::vector<uint8_t> bytes = readFile(path);
+  return decodeCheckpoint(bytes.data(), bytes.size(), path, model, &state);
+}
+
+} // namespace gnc::rt

@@ -1,0 +1,49 @@
+// gnc checkpoints: safetensors files (SafeTensors.h) holding every state tensor of the model
+// (parameters and optimizer state, F32, the model's shapes) and, in __metadata__:
+//   format "gnc-1", model, model_hash, step (training steps done), epoch (step / steps per
+//   epoch), seed (the RNG state: every key and every epoch's permutation derive from the seed
+//   and the step, see Shuffle.h), rng (the seed's Philox key, for people), batch,
+//   train_images (the training set's size, which fixes the permutations), loss_names,
+//   loss_sums and loss_count (the running sums of the losses over the steps of the current
+//   epoch, %.17g, so that a resumed run reports the same train_loss as an uninterrupted one).
+// Writing is atomic (FileIO.h). Loading validates the file completely before touching the
+// state: a checkpoint of another model, of another version of this model, or with a
+// corrupted or lying header is rejected with a one-line Error naming the file.
+#ifndef GNC_RUNTIME_CHECKPOINT_H
+#define GNC_RUNTIME_CHECKPOINT_H
+
+#include "runtime/Buffers.h"
+#include "runtime/ModelInfo.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gnc::rt {
+
+struct CheckpointMeta {
+  uint64_t step = 0;
+  uint64_t epoch = 0;
+  uint64_t seed = 0;
+  uint64_t trainImages = 0;
+  std::vector<std::string> lossNames;
+  std::vector<double> lossSums;
+  uint64_t lossCount = 0;
+};
+
+// The file's bytes (for tests and the fuzzer).
+std::string encodeCheckpoint(const ModelInfo &model, const StateBuffers &state,
+                             const CheckpointMeta &meta);
+void saveCheckpoint(const std::string &path, const ModelInfo &model, const StateBuffers &state,
+                    const CheckpointMeta &meta);
+
+// Validates bytes as a checkpoint of `model`; on success copies the tensors into `state`
+// (when non-null; it must hold one buffer per state tensor) and returns the metadata.
+CheckpointMeta decodeCheckpoint(const uint8_t *bytes, size_t size, const std::string &what,
+                                const ModelInfo &model, StateBuffers *state);
+CheckpointMeta loadCheckpoint(const std::string &path, const ModelInfo &model,
+                              StateBuffers &state);
+
+} // namespace gnc::rt
+
+#endif

@@ -1,0 +1,419 @@
+#include "runtime/Commands.h"
+
+#include "runtime/Checkpoint.h"
+#include "runtime/Cli.h"
+#include "runtime/Dataset.h"
+#include "runtime/Engine.h"
+#include "runtime/Error.h"
+#include "runtime/FileIO.h"
+#include "runtime/ModelInfo.h"
+#include "runtime/PngGrid.h"
+#include "runtime/Progress.h"
+#include "runtime/RuntimeConfig.h"
+#include "runtime/Sampling.h"
+#include "runtime/Threads.h"
+#include "runtime/Trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace gnc::rt {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr uint64_t kMaxImages = 100000;
+
+const char *kUsage = R"(usage: %1$s COMMAND [FLAGS]
+
+Model '%2$s' compiled by gnc, with its training and sampling runtime.
+
+Commands:
+  %1$s train [--data DIR] [--epochs N] [--steps N] [--batch N] [--seed N]
+        [--checkpoint FILE] [--checkpoint-every N] [--resume] [--threads N] [--json]
+      Train from scratch (state drawn by the init procedure from --seed, default 1) or, with
+      --resume, from FILE's state, step and seed. Trains until --steps global steps or
+      --epochs epochs are done (the smaller; default 1 epoch); a resumed run counts from the
+      checkpoint's step, so `--steps 20` then `--resume --steps 30` equals `--steps 30`, bit
+      for bit. The checkpoint (default MODEL.safetensors) is written atomically after every
+      epoch, every --checkpoint-every steps, at the end and on ^C. Then the test loss.
+      --batch must equal the compiled batch; --lr is rejected: the learning rate is compiled
+      into the program (the optimizer call in the .gn file).
+  %1$s eval --checkpoint FILE [--data DIR] [--json]
+      Test loss: the mean of the first loss over all full batches of the test set (the last
+      partial batch is skipped), computed by the train procedure without updating the state.
+  %1$s sample --checkpoint FILE [--n 64] [--seed N] [--out FILE.png] [--json]
+      Runs the sample procedure 'generate' and writes n images as a PNG grid
+      (default MODEL-samples.png; --seed defaults to the checkpoint's).
+  %1$s reconstruct --checkpoint FILE [--data DIR] [--n 64] [--out FILE.png] [--json]
+      Runs the sample procedure 'reconstruct' on the first n test images; each image is drawn
+      with its reconstruction to its right (default MODEL-reconstruct.png).
+  %1$s info [--json]
+      Parameters, state, entry points, backend and build flags.
+  Every command but info also takes --threads N (default 2).
+
+Data: --data DIR, else $GNC_DATA, else %3$s: MNIST's train-images-idx3-ubyte and
+t10k-images-idx3-ubyte; pixels are scaled to [0, 1] (byte / 255).
+Randomness: seed -> Philox-4x32-10 key {seed mod 2^32, seed >> 32}; init uses fold_in(key,
+0xFFFFFFFF), training step s (0-based) fold_in(key, s), eval/sample/reconstruct
+fold_in(key, 0xFFFFFFFE) (call i > 0: fold_in of that with i). Epoch e visits the training
+images in a Fisher-Yates permutation driven by philox({i, e, 0x5EED, 0}, key); the last
+partial batch of an epoch is dropped. Same seed, binary and data: the same losses, bit for bit,
+whatever --threads is.
+Output: progress on stderr (one updating line on a terminal, else a line per ~10%%); with
+--json the last line of stdout is one JSON object with the results (or {"error": ...}).
+Exit status: 0 success; 1 internal error (the generated code and the runtime disagree);
+2 bad usage or input (flags, data files, checkpoints, unwritable output), with a one-line
+message; 3 a loss became NaN or infinite (the last good checkpoint is kept); 130 interrupted.
+)";
+
+void printUsage(std::FILE *out, const std::string &prog, const std::string &model) {
+  std::fprintf(out, kUsage, prog.c_str(), model.c_str(), GNC_DEFAULT_DATA_DIR);
+}
+
+std::string baseName(const char *argv0) {
+  std::string s = argv0 ? argv0 : "model";
+  size_t slash = s.find_last_of('/');
+  return slash == std::string::npos ? s : s.substr(slash + 1);
+}
+
+json lossObject(const std::vector<std::string> &names, const std::vector<double> &values) {
+  json o = json::object();
+  for (size_t i = 0; i < names.size() && i < values.size(); ++i)
+    o[names[i]] = values[i];
+  return o;
+}
+
+// An integral epoch count as an integer, else a fraction.
+json epochsValue(uint64_t steps, uint64_t perEpoch) {
+  if (perEpoch == 0 || steps % perEpoch == 0)
+    return perEpoch ? steps / perEpoch : 0;
+  return (double)steps / (double)perEpoch;
+}
+
+std::string fmt(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string evalText(const EvalResult &r, const std::vector<std::string> &names) {
+  std::string s = "test loss " + fmt(r.means.empty() ? NAN : r.means[0]);
+  if (names.size() > 1) {
+    s += " (";
+    for (size_t i = 0; i < names.size(); ++i)
+      s += (i ? ", " : "") + names[i] + " " + fmt(r.means[i]);
+    s += ")";
+  }
+  s += " over " + std::to_string(r.batches) + " full test batches (" +
+       std::to_string(r.images) + " images";
+  if (r.skipped)
+    s += "; the last " + std::to_string(r.skipped) + " test images, a partial batch, are skipped";
+  return s + ")";
+}
+
+void addEval(json &j, const EvalResult &r, const std::vector<std::string> &names,
+             const char *lossesKey) {
+  j["test_loss"] = r.means.empty() ? NAN : r.means[0];
+  j[lossesKey] = lossObject(names, r.means);
+  j["test_batches"] = r.batches;
+  j["test_images"] = r.images;
+  j["test_images_skipped"] = r.skipped;
+}
+
+int threadsFlag(const Args &a) {
+  int threads = (int)a.uint("threads", 1, 256).value_or(2);
+  setNumThreads(threads);
+  return threads;
+}
+
+std::string requiredCheckpoint(const Args &a, const std::string &command) {
+  if (!a.has("checkpoint") || a.str("checkpoint").empty())
+    throw Error("'" + command + "' needs --checkpoint FILE");
+  return a.str("checkpoint");
+}
+
+double secondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+int cmdTrain(const ModelInfo &m, const Args &a, bool jsonOut) {
+  if (a.has("lr"))
+    throw Error("--lr is not supported: the learning rate is compiled into the program (set it "
+                "in the optimizer call of the .gn file and rebuild)");
+  if (auto b = a.uint("batch", 1, UINT32_MAX); b && *b != (uint64_t)m.batch)
+    throw Error("--batch " + std::to_string(*b) + ": model '" + m.model +
+                "' was compiled for batch " + std::to_string(m.batch) +
+                " (change `batch` in the .gn file and rebuild)");
+  TrainOptions o;
+  o.dataDir = a.str("data");
+  o.epochs = a.uint("epochs", 1, 1000000);
+  o.steps = a.uint("steps", 1, 1ULL << 40);
+  o.seed = a.uint("seed", 0, UINT64_MAX);
+  o.checkpointEvery = a.uint("checkpoint-every", 1, 1ULL << 40);
+  o.checkpoint = a.str("checkpoint", m.model + ".safetensors");
+  if (o.checkpoint.empty())
+    throw Error("--checkpoint needs a file name");
+  o.resume = a.has("resume");
+  o.threads = threadsFlag(a);
+  o.interactiveProgress = !jsonOut && ::isatty(2);
+  Progress progress(stderr, o.interactiveProgress);
+  TrainResult r = train(m, o, progress);
+
+  if (jsonOut) {
+    json j;
+    j["model"] = m.model;
+    j["epochs"] = epochsValue(r.steps, r.stepsPerEpoch);
+    j["steps"] = r.steps;
+    j["steps_this_run"] = r.stepsThisRun;
+    j["steps_per_epoch"] = r.stepsPerEpoch;
+    j["train_loss"] = r.trainLoss.empty() ? NAN : r.trainLoss[0];
+    j["losses"] = lossObject(r.lossNames, r.trainLoss);
+    addEval(j, r.test, r.lossNames, "test_losses");
+    j["images_per_s"] = r.imagesPerSecond;
+    j["seconds"] = r.seconds;
+    j["seed"] = r.seed;
+    j["threads"] = o.threads;
+    j["checkpoint"] = r.checkpoint;
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::cout << "trained " << r.stepsThisRun << " steps in " << formatDuration(r.seconds) << " ("
+              << fmt(r.imagesPerSecond) << " img/s); step " << r.steps << ", epoch "
+              << fmt((double)r.steps / (double)r.stepsPerEpoch) << "\n"
+              << "train loss " << fmt(r.trainLoss.empty() ? NAN : r.trainLoss[0])
+              << " (mean over the last epoch's steps)\n"
+              << evalText(r.test, r.lossNames) << "\n"
+              << "checkpoint " << r.checkpoint << std::endl;
+  }
+  return ExitOk;
+}
+
+int cmdEval(const ModelInfo &m, const Args &a, bool jsonOut) {
+  std::string path = requiredCheckpoint(a, "eval");
+  int threads = threadsFlag(a);
+  m.trainEntry();
+  Engine engine(m);
+  CheckpointMeta meta = loadCheckpoint(path, m, engine.state());
+  ImageSet test = loadImages(m, resolveDataDir(a.str("data")), Split::Test);
+  auto start = std::chrono::steady_clock::now();
+  EvalResult r = evaluate(engine, test, meta.seed, threads);
+  const std::vector<std::string> &names = m.trainEntry().losses;
+  if (jsonOut) {
+    json j;
+    j["model"] = m.model;
+    addEval(j, r, names, "losses");
+    j["step"] = meta.step;
+    j["seconds"] = secondsSince(start);
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::cout << evalText(r, names) << "; checkpoint " << path << " at step " << meta.step
+              << std::endl;
+  }
+  return ExitOk;
+}
+
+int cmdSample(const ModelInfo &m, const Args &a, bool jsonOut, bool reconstruct) {
+  const char *command = reconstruct ? "reconstruct" : "sample";
+  std::string path = requiredCheckpoint(a, command);
+  threadsFlag(a);
+  size_t n = (size_t)a.uint("n", 1, kMaxImages).value_or(64);
+  std::string out = a.str("out", m.model + (reconstruct ? "-reconstruct.png" : "-samples.png"));
+  if (out.empty())
+    throw Error("--out needs a file name");
+  const EntrySpec &entry = m.sampleEntry(reconstruct ? "reconstruct" : "generate");
+  Engine engine(m);
+  CheckpointMeta meta = loadCheckpoint(path, m, engine.state());
+  uint64_t seed = a.uint("seed", 0, UINT64_MAX).value_or(meta.seed);
+  auto start = std::chrono::steady_clock::now();
+  GridImage grid;
+  if (reconstruct) {
+    ImageSet test = loadImages(m, resolveDataDir(a.str("data")), Split::Test);
+    grid = reconstructGrid(engine, entry, test, seed, n);
+  } else {
+    grid = sampleGrid(engine, entry, seed, n);
+  }
+  writePng(out, grid);
+  if (jsonOut) {
+    json j;
+    j["model"] = m.model;
+    j["procedure"] = entry.name;
+    j["n"] = n;
+    j["out"] = out;
+    j["width"] = grid.width;
+    j["height"] = grid.height;
+    j["seed"] = seed;
+    j["step"] = meta.step;
+    j["seconds"] = secondsSince(start);
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::cout << "wrote " << out << ": " << n << (reconstruct ? " test images and their reconstructions" : " samples")
+              << " (" << grid.width << "x" << grid.height << ")" << std::endl;
+  }
+  return ExitOk;
+}
+
+int cmdInfo(const ModelInfo &m, bool jsonOut) {
+  size_t trainable = 0;
+  for (const TensorSpec &t : m.state)
+    trainable += t.trainable;
+  std::string runtimeThreads = "--threads N (default 2) sets gnc_num_threads; the generated "
+                               "kernels are single-threaded for now; with N >= 2 the runtime "
+                               "prepares the next batch on a second thread";
+  if (jsonOut) {
+    json j;
+    j["model"] = m.model;
+    j["batch"] = m.batch;
+    j["dataset"] = m.dataset;
+    j["input"] = m.input;
+    j["input_shape"] = m.inputShape;
+    j["model_hash"] = m.modelHash;
+    j["parameters"] = m.parameterCount();
+    j["trainable_tensors"] = trainable;
+    j["state_tensors"] = m.state.size();
+    j["state_floats"] = m.stateElements();
+    json entries = json::array();
+    for (const EntrySpec &e : m.entries) {
+      json x;
+      x["name"] = e.name;
+      x["kind"] = e.kind;
+      x["symbol"] = e.symbol;
+      if (e.kind == "train")
+        x["losses"] = e.losses;
+      if (e.kind == "sample") {
+        x["takes_input"] = e.takesInput;
+        x["output_shape"] = e.outputShape;
+      }
+      entries.push_back(x);
+    }
+    j["entries"] = entries;
+    j["backend"] = m.backend;
+    j["build_flags"] = m.buildFlags;
+    j["runtime_build_flags"] = GNC_RUNTIME_FLAGS;
+    j["threads"] = {{"default", 2}, {"generated_kernels", "single-threaded"},
+                    {"runtime", "batch prefetch on a second thread when --threads >= 2"}};
+    j["data_dir"] = resolveDataDir("");
+    std::cout << j.dump() << std::endl;
+    return ExitOk;
+  }
+  auto row = [](const char *k, const std::string &v) {
+    std::printf("%-13s %s\n", k, v.c_str());
+  };
+  row("model", m.model);
+  row("model hash", m.modelHash);
+  row("batch", std::to_string(m.batch));
+  row("input", m.input + " " + shapeString(m.inputShape) + " from " + m.dataset);
+  row("parameters", std::to_string(m.parameterCount()) + " in " + std::to_string(trainable) +
+                        " tensors");
+  char mib[32];
+  std::snprintf(mib, sizeof mib, "%.1f", m.stateElements() * 4.0 / (1 << 20));
+  row("state", std::to_string(m.state.size()) + " f32 tensors, " +
+                   std::to_string(m.stateElements()) + " floats (" + mib +
+                   " MiB; parameters and optimizer state)");
+  for (const EntrySpec &e : m.entries) {
+    std::string d = e.name + " (" + e.kind;
+    if (e.kind == "train") {
+      d += "; losses:";
+      for (const std::string &l : e.losses)
+        d += " " + l;
+    }
+    if (e.kind == "sample")
+      d += std::string(e.takesInput ? "; takes the input" : "") + "; output " +
+           shapeString(e.outputShape);
+    row(&e == &m.entries.front() ? "entry points" : "", d + ") " + e.symbol);
+  }
+  row("backend", m.backend);
+  row("build flags", m.buildFlags);
+  row("runtime", GNC_RUNTIME_FLAGS);
+  row("threads", runtimeThreads);
+  row("data", resolveDataDir(""));
+  return ExitOk;
+}
+
+} // namespace
+
+int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entries) {
+  ignoreFileSizeSignal();
+  std::string prog = baseName(argc > 0 ? argv[0] : nullptr);
+  std::vector<std::string> args(argv + (argc > 1 ? 2 : argc), argv + argc);
+  std::string command = argc > 1 ? argv[1] : "";
+  bool jsonOut = false;
+  for (const std::string &s : args)
+    jsonOut |= s == "--json";
+  std::string modelName = "?";
+  try {
+    ModelInfo m = parseModelInfo(modelInfo, entries);
+    modelName = m.model;
+    if (command.empty()) {
+      printUsage(stderr, prog, m.model);
+      return ExitUsage;
+    }
+    if (command == "help" || command == "--help" || command == "-h") {
+      printUsage(stdout, prog, m.model);
+      return ExitOk;
+    }
+    for (const std::string &s : args)
+      if (s == "--help" || s == "-h") {
+        printUsage(stdout, prog, m.model);
+        return ExitOk;
+      }
+    const std::vector<FlagSpec> common = {{"json", false}, {"threads", true}};
+    auto with = [&](std::vector<FlagSpec> f) {
+      f.insert(f.end(), common.begin(), common.end());
+      return f;
+    };
+    if (command == "train")
+      return cmdTrain(m,
+                      Args::parse(command, args,
+                                  with({{"data", true}, {"epochs", true}, {"steps", true},
+                                        {"batch", true}, {"lr", true}, {"seed", true},
+                                        {"checkpoint", true}, {"checkpoint-every", true},
+                                        {"resume", false}})),
+                      jsonOut);
+    if (command == "eval")
+      return cmdEval(m, Args::parse(command, args, with({{"checkpoint", true}, {"data", true}})),
+                     jsonOut);
+    if (command == "sample")
+      return cmdSample(m,
+                       Args::parse(command, args,
+                                   with({{"checkpoint", true}, {"n", true}, {"seed", true},
+                                         {"out", true}})),
+                       jsonOut, false);
+    if (command == "reconstruct")
+      return cmdSample(m,
+                       Args::parse(command, args,
+                                   with({{"checkpoint", true}, {"data", true}, {"n", true},
+                                         {"out", true}})),
+                       jsonOut, true);
+    if (command == "info") {
+      Args::parse(command, args, {{"json", false}});
+      return cmdInfo(m, jsonOut);
+    }
+    throw Error("unknown command '" + command +
+                "' (commands: train, eval, sample, reconstruct, info, help)");
+  } catch (const Error &e) {
+    std::cout.flush();
+    std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
+    if (jsonOut) {
+      json j;
+      j["error"] = e.what();
+      j["exit_status"] = e.exitCode();
+      std::cout << j.dump() << std::endl;
+    }
+    return e.exitCode();
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "%s: error: out of memory\n", prog.c_str());
+    return ExitUsage;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "%s: error: internal error: %s\n", prog.c_str(),
+                 Error::oneLine(e.what()).c_str());
+    return ExitInternal;
+  }
+}
+
+} // namespace gnc::rt

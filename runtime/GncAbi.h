@@ -1,0 +1,36 @@
+// The ABI between the object file that gnc generates for a model and this runtime. Both sides
+// are fixed by it; gnc's code generator emits exactly these symbols.
+//
+//   gnc_model_info  NUL-terminated JSON describing the model (ModelInfo.h parses it):
+//                   {"model","batch","dataset","input","input_shape","model_hash","backend",
+//                    "build_flags","state":[{"name","shape","trainable"}...],
+//                    "entries":[{"name","kind":"init|train|sample","symbol",
+//                                "losses"(train),"takes_input","output_shape"(sample)}...]}
+//   gnc_entries     {symbol name, function} pairs, terminated by {nullptr, nullptr}; the runtime
+//                   resolves every entry's "symbol" through it (no dlsym).
+//   gnc_entry_*     void fn(void **buffers): arguments then results, each a contiguous row-major
+//                   64-byte-aligned buffer of its static shape. All state tensors are f32
+//                   (shape [] is a scalar); a key is int32[2].
+//                     init:   (key) -> (state[0..N-1])
+//                     train:  (input, key, state[0..N-1]) -> (losses[0..L-1], new state[0..N-1])
+//                     sample: ([input,] key, state[0..N-1]) -> (output)
+//                   Result buffers never alias argument buffers.
+//   gnc_num_threads defined here (Threads.cpp), set from --threads before any entry runs; the
+//                   generated code may read it (today's generated kernels are single-threaded).
+#ifndef GNC_RUNTIME_GNCABI_H
+#define GNC_RUNTIME_GNCABI_H
+
+extern "C" {
+
+struct GncEntry {
+  const char *name;
+  void (*fn)(void **buffers);
+};
+
+extern const char gnc_model_info[];
+extern const GncEntry gnc_entries[];
+extern int gnc_num_threads;
+
+} // extern "C"
+
+#endif

@@ -1,0 +1,244 @@
+#include "runtime/Trainer.h"
+
+#include "runtime/Checkpoint.h"
+#include "runtime/Dataset.h"
+#include "runtime/Error.h"
+#include "runtime/FileIO.h"
+#include "runtime/Shuffle.h"
+#include "runtime/Threads.h"
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+
+#include <unistd.h>
+
+namespace gnc::rt {
+
+namespace {
+
+volatile std::sig_atomic_t interrupted = 0;
+
+extern "C" void onInterrupt(int) {
+  interrupted = 1;
+  std::signal(SIGINT, SIG_DFL); // a second ^C kills at once
+}
+
+struct InterruptGuard {
+  void (*previous)(int);
+  InterruptGuard() {
+    interrupted = 0;
+    previous = std::signal(SIGINT, onInterrupt);
+  }
+  ~InterruptGuard() { std::signal(SIGINT, previous == SIG_ERR ? SIG_DFL : previous); }
+};
+
+double secondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+} // namespace
+
+EvalResult evaluate(Engine &engine, const ImageSet &test, uint64_t seed, int threads) {
+  const ModelInfo &m = engine.model();
+  const EntrySpec &train = m.trainEntry();
+  const size_t B = (size_t)m.batch;
+  EvalResult r;
+  r.batches = test.count / B;
+  r.images = r.batches * B;
+  r.skipped = test.count - r.images;
+  BatchPrefetcher batches(m.inputElements(), threads >= 2, [&](uint64_t b, float *out) {
+    std::vector<uint32_t> idx(B);
+    for (size_t k = 0; k < B; ++k)
+      idx[k] = (uint32_t)(b * B + k);
+    fillBatch(test, idx.data(), B, out);
+  });
+  std::vector<double> sums(train.losses.size(), 0.0);
+  for (uint64_t b = 0; b < r.batches; ++b) {
+    const float *in = batches.acquire(b, r.batches);
+    const std::vector<float> &losses = engine.trainStep(train, in, evalKey(seed, b));
+    for (size_t i = 0; i < losses.size(); ++i)
+      sums[i] += losses[i];
+  }
+  for (double s : sums)
+    r.means.push_back(s / (double)r.batches);
+  return r;
+}
+
+TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress) {
+  const EntrySpec &entry = m.trainEntry();
+  const size_t B = (size_t)m.batch;
+  std::string dir = resolveDataDir(o.dataDir);
+  ImageSet trainSet = loadImages(m, dir, Split::Train);
+  ImageSet testSet = loadImages(m, dir, Split::Test);
+  if (trainSet.count >= (1ULL << 32))
+    throw Error(trainSet.path + ": too many images");
+  const uint64_t S = trainSet.count / B;
+
+  Engine engine(m);
+  CheckpointMeta meta;
+  if (o.resume) {
+    if (o.checkpoint.empty())
+      throw Error("--resume needs a checkpoint (--checkpoint FILE)");
+    meta = loadCheckpoint(o.checkpoint, m, engine.state());
+    if (o.seed && *o.seed != meta.seed)
+      throw Error(o.checkpoint + ": --seed " + std::to_string(*o.seed) +
+                  " differs from the checkpoint's seed " + std::to_string(meta.seed) +
+                  " (a resumed run keeps its seed; leave --seed out)");
+    if (meta.trainImages != trainSet.count)
+      throw Error(o.checkpoint + ": trained on " + std::to_string(meta.trainImages) +
+                  " images, but " + trainSet.path + " holds " + std::to_string(trainSet.count) +
+                  " (resuming needs the same training set)");
+    if (meta.lossNames != entry.losses)
+      throw Error(o.checkpoint + ": loss names do not match the model's");
+    if (meta.epoch != meta.step / S)
+      throw Error(o.checkpoint + ": metadata epoch " + std::to_string(meta.epoch) +
+                  " does not match step " + std::to_string(meta.step));
+  } else {
+    meta.seed = o.seed.value_or(1);
+    meta.trainImages = trainSet.count;
+    meta.lossNames = entry.losses;
+    meta.lossSums.assign(entry.losses.size(), 0.0);
+    engine.init(initKey(meta.seed));
+  }
+
+  uint64_t target = S; // one epoch by default
+  if (o.epochs || o.steps) {
+    target = UINT64_MAX;
+    if (o.epochs)
+      target = *o.epochs * S;
+    if (o.steps && *o.steps < target)
+      target = *o.steps;
+  }
+  if (!o.checkpoint.empty()) {
+    // A fresh run replaces an existing checkpoint of this model, but never another file (a
+    // checkpoint of another model, a data file given by mistake).
+    if (!o.resume && ::access(o.checkpoint.c_str(), F_OK) == 0) {
+      try {
+        std::vector<uint8_t> bytes = readFile(o.checkpoint);
+        decodeCheckpoint(bytes.data(), bytes.size(), o.checkpoint, m, nullptr);
+      } catch (const Error &e) {
+        throw Error("refusing to overwrite " + o.checkpoint + ", which is not a checkpoint of "
+                    "model '" + m.model + "' (" + e.what() + "); remove it or choose another "
+                    "--checkpoint");
+      }
+    }
+    checkWritable(o.checkpoint); // fail now, not after an epoch of work
+  }
+  const uint64_t epochs = (target + S - 1) / S;
+
+  TrainResult r;
+  r.seed = meta.seed;
+  r.stepsPerEpoch = S;
+  r.lossNames = entry.losses;
+  r.checkpoint = o.checkpoint;
+
+  std::string lastGood = "none written yet";
+  uint64_t savedStep = UINT64_MAX;
+  if (o.resume) {
+    lastGood = o.checkpoint + " (step " + std::to_string(meta.step) + ")";
+    savedStep = meta.step;
+  }
+  auto save = [&] {
+    if (o.checkpoint.empty() || savedStep == meta.step)
+      return;
+    saveCheckpoint(o.checkpoint, m, engine.state(), meta);
+    savedStep = meta.step;
+    lastGood = o.checkpoint + " (step " + std::to_string(meta.step) + ")";
+  };
+
+  // Batches: step s -> images perm_{s / S}[(s % S) * B ...], prepared one step ahead.
+  uint32_t permEpoch = UINT32_MAX;
+  std::vector<uint32_t> perm;
+  BatchPrefetcher batches(m.inputElements(), o.threads >= 2, [&](uint64_t s, float *out) {
+    uint32_t e = (uint32_t)(s / S);
+    if (e != permEpoch || perm.empty()) {
+      perm = epochPermutation((uint32_t)trainSet.count, e, meta.seed);
+      permEpoch = e;
+    }
+    fillBatch(trainSet, perm.data() + (s % S) * B, B, out);
+  });
+
+  InterruptGuard guard;
+  auto start = std::chrono::steady_clock::now();
+  auto epochStart = start;
+  uint64_t epochFirstStep = meta.step;
+  ProgressState ps;
+  ps.epochs = epochs;
+  ps.stepsPerEpoch = S;
+  ps.lossNames = entry.losses;
+  if (meta.step >= target)
+    progress.message("checkpoint " + o.checkpoint + " is already at step " +
+                     std::to_string(meta.step) + " of " + std::to_string(target) +
+                     "; nothing to train");
+  const uint64_t firstStep = meta.step;
+  for (uint64_t s = meta.step; s < target; ++s) {
+    if (s % S == 0) {
+      meta.lossSums.assign(entry.losses.size(), 0.0);
+      meta.lossCount = 0;
+      epochStart = std::chrono::steady_clock::now();
+      epochFirstStep = s;
+    }
+    const float *in = batches.acquire(s, target);
+    const std::vector<float> &losses = engine.trainStep(entry, in, stepKey(meta.seed, s));
+    for (size_t i = 0; i < losses.size(); ++i)
+      if (!std::isfinite(losses[i])) {
+        progress.finish();
+        std::string what = std::isnan(losses[i]) ? "NaN" : "infinite";
+        std::string name = i == 0 ? "loss" : "loss '" + entry.losses[i] + "'";
+        throw Error(name + " is " + what + " at step " + std::to_string(s + 1) + " (epoch " +
+                        std::to_string(s / S + 1) + "); last good checkpoint: " + lastGood,
+                    ExitNonFinite);
+      }
+    engine.commit();
+    for (size_t i = 0; i < losses.size(); ++i)
+      meta.lossSums[i] += losses[i];
+    meta.lossCount += 1;
+    meta.step = s + 1;
+    meta.epoch = meta.step / S;
+
+    double elapsed = secondsSince(start);
+    uint64_t done = meta.step - firstStep;
+    ps.epoch = s / S + 1;
+    ps.step = s % S + 1;
+    ps.lossMeans.clear();
+    for (double sum : meta.lossSums)
+      ps.lossMeans.push_back(sum / (double)meta.lossCount);
+    ps.imagesPerSecond = elapsed > 0 ? (double)(done * B) / elapsed : 0;
+    ps.etaSeconds = elapsed / (double)done * (double)(target - meta.step);
+    ps.lastOfRun = meta.step == target;
+    progress.update(ps);
+
+    if (meta.step % S == 0) {
+      double es = secondsSince(epochStart);
+      ps.imagesPerSecond = es > 0 ? (double)((meta.step - epochFirstStep) * B) / es : 0;
+      progress.endEpoch(ps, es);
+      save();
+    } else if (o.checkpointEvery && meta.step % *o.checkpointEvery == 0) {
+      save();
+    }
+    if (interrupted) {
+      save();
+      progress.finish();
+      throw Error("interrupted at step " + std::to_string(meta.step) +
+                      (o.checkpoint.empty() ? "; no checkpoint file given"
+                                            : "; checkpoint " + o.checkpoint +
+                                                  " saved (continue with --resume)"),
+                  ExitInterrupted);
+    }
+  }
+  save();
+  progress.finish();
+  r.seconds = secondsSince(start);
+  r.steps = meta.step;
+  r.stepsThisRun = meta.step - firstStep;
+  r.imagesPerSecond = r.seconds > 0 ? (double)(r.stepsThisRun * B) / r.seconds : 0;
+  for (double sum : meta.lossSums)
+    r.trainLoss.push_back(meta.lossCount ? sum / (double)meta.lossCount : std::nan(""));
+  progress.message("test loss: " + std::to_string(testSet.count / B) + " batches of " +
+                   std::to_string(B) + " test images");
+  r.test = evaluate(engine, testSet, meta.seed, o.threads);
+  return r;
+}
+
+} // namespace gnc::rt

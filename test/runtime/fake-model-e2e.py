@@ -1,0 +1,420 @@
+#!/usr/bin/env python3
+"""End-to-end test of gnc's runtime with the fake model (FakeModel.cpp linked with gnc_runtime).
+
+On a small synthetic MNIST-format data set written into --work (300 training images = 18 steps
+of 16 per epoch, 12 dropped; 100 test images = 6 full batches, 4 skipped), checks:
+  train --json output; bit-identical reruns (any --threads); --resume == uninterrupted (from a
+  mid-epoch checkpoint, an epoch-end one, --checkpoint-every, and after SIGINT); eval matches
+  train's test loss and changes nothing; sample/reconstruct PNG sizes and determinism;
+  corrupted/lying/foreign checkpoints, bad data, bad flags: exit 2 with one line naming the
+  problem and no file damaged; NaN loss: exit 3 naming the step and the last good checkpoint;
+  a full disk (RLIMIT_FSIZE): exit 2 and the old checkpoint intact.
+Exit status 0 when everything holds; the failures are listed otherwise.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import resource
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+BATCH = 16
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, flush=True)
+    return cond
+
+
+# ---- data -------------------------------------------------------------------------------------
+def write_images(path, n, seed, rows=28, cols=28, magic=0x803):
+    rng = random.Random(seed)
+    out = bytearray(struct.pack(">IIII", magic, n, rows, cols))
+    for _ in range(n):
+        img = bytearray(rows * cols)
+        # A bright rectangle on a dark background: structure a linear autoencoder can learn.
+        y0, x0 = rng.randrange(0, rows - 8), rng.randrange(0, cols - 8)
+        h, w, v = rng.randrange(4, 9), rng.randrange(4, 9), rng.randrange(128, 256)
+        for y in range(y0, y0 + h):
+            for x in range(x0, x0 + w):
+                img[y * cols + x] = v
+        out += img
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def write_labels(path, n):
+    with open(path, "wb") as f:
+        f.write(struct.pack(">II", 0x801, n) + bytes(i % 10 for i in range(n)))
+
+
+def make_data(d, train=300, test=100):
+    os.makedirs(d, exist_ok=True)
+    write_images(os.path.join(d, "train-images-idx3-ubyte"), train, 1)
+    write_labels(os.path.join(d, "train-labels-idx1-ubyte"), train)
+    write_images(os.path.join(d, "t10k-images-idx3-ubyte"), test, 2)
+    write_labels(os.path.join(d, "t10k-labels-idx1-ubyte"), test)
+    return d
+
+
+# ---- running ----------------------------------------------------------------------------------
+class Result:
+    def __init__(self, rc, out, err):
+        self.rc, self.out, self.err = rc, out, err
+
+    def json(self):
+        lines = self.out.strip().splitlines()
+        try:
+            return json.loads(lines[-1]) if lines else None
+        except ValueError:
+            return None
+
+
+def run(binary, *args, env=None, fsize=None, timeout=120):
+    e = dict(os.environ)
+    e.pop("GNC_DATA", None)
+    e.update(env or {})
+
+    def limit():
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+
+    p = subprocess.run([binary, *map(str, args)], capture_output=True, text=True, env=e,
+                       preexec_fn=limit, timeout=timeout)
+    return Result(p.returncode, p.stdout, p.stderr)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def split_st(b):
+    n = struct.unpack("<Q", b[:8])[0]
+    return json.loads(b[8:8 + n]), b[8 + n:]
+
+
+def join_st(header, data):
+    t = json.dumps(header, separators=(",", ":")).encode()
+    t += b" " * ((8 - len(t) % 8) % 8)
+    return struct.pack("<Q", len(t)) + t + data
+
+
+def png_size(path):
+    b = read(path)
+    if b[:8] != b"\x89PNG\r\n\x1a\n" or b[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", b[16:24])
+
+
+def one_line_error(r, needles, what, code=2):
+    """Exit status `code`, and one error line on stderr: the last, after progress lines only."""
+    lines = r.err.strip().splitlines()
+    ok = check(r.rc == code, f"{what}: exit {r.rc}, expected {code} (stderr: {r.err.strip()!r})")
+    ok &= check(len(lines) >= 1 and ": error: " in lines[-1] and
+                all(l.startswith("epoch ") for l in lines[:-1]),
+                f"{what}: expected progress lines and one error line, got {lines!r}")
+    last = lines[-1] if lines else ""
+    for n in needles:
+        ok &= check(n in last, f"{what}: {n!r} not in {last!r}")
+    return ok
+
+
+RESULT_KEYS = ("train_loss", "test_loss", "losses", "test_losses", "steps", "epochs")
+
+
+def same_results(a, b, what):
+    check(a is not None and b is not None, f"{what}: missing JSON")
+    if a is None or b is None:
+        return
+    for k in RESULT_KEYS:
+        check(a.get(k) == b.get(k), f"{what}: {k} differs: {a.get(k)!r} vs {b.get(k)!r}")
+
+
+# ---- the test ---------------------------------------------------------------------------------
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--model-b", required=True)
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+    M, MB = a.model, a.model_b
+    shutil.rmtree(a.work, ignore_errors=True)
+    os.makedirs(a.work)
+    W = lambda name: os.path.join(a.work, name)
+    data = make_data(W("data"))
+
+    # info
+    r = run(M, "info", "--json")
+    info = r.json()
+    check(r.rc == 0 and info is not None, f"info --json: {r.rc} {r.err}")
+    if info:
+        check(info["parameters"] == 784 * 4 + 4 + 4 * 784 + 784, f"parameters {info['parameters']}")
+        check([e["name"] for e in info["entries"]] == ["init", "step", "generate", "reconstruct"],
+              "info entries")
+        check(info["threads"]["generated_kernels"] == "single-threaded", "info threads")
+
+    # train, twice, and with one thread: bit-identical
+    r = run(M, "train", "--steps", 30, "--json", "--data", data, "--checkpoint", W("a.st"))
+    ja = r.json()
+    check(r.rc == 0 and ja is not None, f"train: exit {r.rc}: {r.err}")
+    check(len(r.out.strip().splitlines()) == 1, "train --json: stdout is the JSON line only")
+    check("epoch 1/2 step" in r.err, "plain progress lines on stderr when not a terminal")
+    if ja:
+        check(ja["steps"] == 30 and ja["steps_per_epoch"] == 18, f"steps: {ja}")
+        check(abs(ja["epochs"] - 30 / 18) < 1e-12, f"epochs {ja['epochs']}")
+        check(ja["test_batches"] == 6 and ja["test_images"] == 96 and ja["test_images_skipped"] == 4,
+              f"test batches: {ja}")
+        check(set(ja["losses"]) == {"loss", "latent_norm"}, f"losses {ja['losses']}")
+        check(ja["train_loss"] == ja["losses"]["loss"], "train_loss is losses.loss")
+        check(ja["test_loss"] == ja["test_losses"]["loss"], "test_loss is test_losses.loss")
+        check(all(math.isfinite(v) for v in [ja["train_loss"], ja["test_loss"], ja["images_per_s"],
+                                             ja["seconds"]]), "finite numbers")
+        check(ja["seed"] == 1 and ja["checkpoint"] == W("a.st"), "seed/checkpoint")
+    r1 = run(M, "train", "--steps", 1, "--json", "--data", data, "--checkpoint", W("one.st"))
+    if ja and r1.json():
+        check(ja["train_loss"] < r1.json()["train_loss"], "training lowers the loss")
+    r = run(M, "train", "--steps", 30, "--json", "--data", data, "--checkpoint", W("b.st"))
+    same_results(ja, r.json(), "rerun")
+    check(read(W("a.st")) == read(W("b.st")), "rerun: checkpoints bit-identical")
+    r = run(M, "train", "--steps", 30, "--json", "--data", data, "--checkpoint", W("t1.st"),
+            "--threads", 1)
+    same_results(ja, r.json(), "--threads 1")
+    check(read(W("a.st")) == read(W("t1.st")), "--threads 1: checkpoints bit-identical")
+    r = run(M, "train", "--steps", 30, "--json", "--data", data, "--checkpoint", W("s2.st"),
+            "--seed", 2)
+    check(r.rc == 0 and r.json() and r.json()["train_loss"] != ja["train_loss"],
+          "another seed gives other losses")
+
+    # resume == uninterrupted: mid-epoch, at an epoch end, with --checkpoint-every
+    for first, extra, name in [(20, [], "mid-epoch"), (18, [], "epoch end"),
+                               (25, ["--checkpoint-every", 7], "--checkpoint-every")]:
+        ck = W(f"resume-{first}.st")
+        r = run(M, "train", "--steps", first, "--json", "--data", data, "--checkpoint", ck, *extra)
+        check(r.rc == 0, f"resume {name}: first part: {r.err}")
+        r = run(M, "train", "--resume", "--steps", 30, "--json", "--data", data, "--checkpoint", ck,
+                *extra)
+        check(r.rc == 0, f"resume {name}: {r.err}")
+        same_results(ja, r.json(), f"resume {name}")
+        if r.json():
+            check(r.json()["steps_this_run"] == 30 - first, f"resume {name}: steps this run")
+        check(read(ck) == read(W("a.st")), f"resume {name}: checkpoint equals the uninterrupted one")
+    shutil.copy(W("a.st"), W("done.st"))
+    r = run(M, "train", "--resume", "--steps", 30, "--json", "--data", data, "--checkpoint", W("done.st"))
+    check(r.rc == 0 and r.json() and r.json()["steps_this_run"] == 0, f"nothing to resume: {r.err}")
+    same_results(ja, r.json(), "resume with nothing to do")
+    r = run(M, "train", "--resume", "--seed", 5, "--steps", 40, "--data", data, "--checkpoint", W("done.st"))
+    one_line_error(r, ["--seed 5 differs from the checkpoint's seed 1"], "resume with another seed")
+    r = run(M, "train", "--resume", "--steps", 40, "--data", data, "--checkpoint", W("none.st"))
+    one_line_error(r, [W("none.st"), "cannot open"], "resume without a checkpoint")
+
+    # SIGINT: checkpoint, exit 130, and the resumed run equals a straight one
+    r = run(M, "train", "--steps", 60, "--json", "--data", data, "--checkpoint", W("straight60.st"))
+    j60 = r.json()
+    p = subprocess.Popen([M, "train", "--steps", "60", "--data", data, "--checkpoint", W("int.st")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, GNC_FAKE_SLEEP_MS="25"))
+    time.sleep(0.6)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    check(p.returncode == 130, f"SIGINT: exit {p.returncode}: {err.strip()}")
+    check("interrupted at step" in err and "--resume" in err, f"SIGINT message: {err.strip()!r}")
+    if os.path.exists(W("int.st")):
+        step = int(split_st(read(W("int.st")))[0]["__metadata__"]["step"])
+        check(0 < step < 60, f"SIGINT: checkpoint at step {step}")
+        r = run(M, "train", "--resume", "--steps", 60, "--json", "--data", data, "--checkpoint", W("int.st"))
+        same_results(j60, r.json(), "resume after SIGINT")
+        check(read(W("int.st")) == read(W("straight60.st")), "SIGINT resume: checkpoint bit-identical")
+    else:
+        check(False, "SIGINT: no checkpoint written")
+
+    # eval: the train run's test loss, and nothing changes
+    before = read(W("a.st"))
+    r = run(M, "eval", "--checkpoint", W("a.st"), "--data", data, "--json")
+    je = r.json()
+    check(r.rc == 0 and je is not None, f"eval: {r.err}")
+    if je and ja:
+        check(je["test_loss"] == ja["test_loss"], f"eval test_loss {je['test_loss']} != {ja['test_loss']}")
+        check(je["losses"] == ja["test_losses"], "eval losses")
+        check(je["test_batches"] == 6 and je["test_images_skipped"] == 4, "eval batches")
+    check(read(W("a.st")) == before, "eval leaves the checkpoint alone")
+    r = run(M, "eval", "--checkpoint", W("a.st"), "--data", data)
+    check(r.rc == 0 and "6 full test batches" in r.out and "partial batch" in r.out,
+          f"eval text: {r.out!r}")
+    r = run(M, "train", "--steps", 18, "--data", data, "--checkpoint", W("env.st"),
+            env={"GNC_DATA": data})
+    check(r.rc == 0, f"GNC_DATA: {r.err}")
+
+    # sample / reconstruct
+    for n, size in [(20, (5 * 28 + 4, 4 * 28 + 3)), (40, (7 * 28 + 6, 6 * 28 + 5)), (1, (28, 28))]:
+        out = W(f"s{n}.png")
+        r = run(M, "sample", "--checkpoint", W("a.st"), "--n", n, "--out", out, "--json")
+        check(r.rc == 0 and r.json() and r.json()["n"] == n, f"sample --n {n}: {r.err}")
+        check(png_size(out) == size, f"sample --n {n}: PNG size {png_size(out)}, expected {size}")
+    run(M, "sample", "--checkpoint", W("a.st"), "--n", 20, "--out", W("s20b.png"))
+    check(read(W("s20.png")) == read(W("s20b.png")), "sample is deterministic")
+    run(M, "sample", "--checkpoint", W("a.st"), "--n", 20, "--seed", 9, "--out", W("s20c.png"))
+    check(read(W("s20.png")) != read(W("s20c.png")), "sample --seed changes the samples")
+    r = run(M, "reconstruct", "--checkpoint", W("a.st"), "--n", 10, "--data", data, "--out", W("r.png"))
+    check(r.rc == 0, f"reconstruct: {r.err}")
+    check(png_size(W("r.png")) == (8 * 28 + 7, 3 * 28 + 2), f"reconstruct PNG size {png_size(W('r.png'))}")
+    r = run(M, "reconstruct", "--checkpoint", W("a.st"), "--n", 200, "--data", data, "--out", W("r200.png"))
+    check(r.rc == 0 and png_size(W("r200.png")) == (30 * 28 + 29, 14 * 28 + 13),
+          f"reconstruct --n 200 (wraps the test set): {r.err} {png_size(W('r200.png'))}")
+    r = run(MB, "sample", "--checkpoint", W("a.st"))
+    one_line_error(r, ["model 'fake_ae_b' has no sample procedure 'generate'"], "no generate")
+    r = run(MB, "reconstruct", "--checkpoint", W("a.st"), "--data", data)
+    one_line_error(r, ["model 'fake_ae_b' has no sample procedure 'reconstruct'"], "no reconstruct")
+    r = run(M, "sample", "--checkpoint", W("a.st"), "--out", W("no/dir/x.png"))
+    one_line_error(r, [W("no/dir/x.png"), "cannot create"], "sample into a missing directory")
+
+    # corrupted, lying or foreign checkpoints: exit 2, one line, nothing damaged
+    good = read(W("a.st"))
+    header, payload = split_st(good)
+    first = next(k for k in header if k != "__metadata__")
+
+    def edited(fn):
+        h = json.loads(json.dumps(header))
+        d = fn(h)
+        return join_st(h, payload if d is None else d)
+
+    def set_meta(k, v):
+        return lambda h: h["__metadata__"].__setitem__(k, v)
+
+    def set_field(field, v, name=first):
+        return lambda h: h[name].__setitem__(field, v)
+
+    n = struct.unpack("<Q", good[:8])[0]
+    corrupt = [
+        ("truncated", good[:len(good) // 2], "past the end of the data region"),
+        ("truncated header", good[:100], "exceeds the file size"),
+        ("empty", b"", "truncated"),
+        ("header length too large", struct.pack("<Q", 1 << 40) + good[8:], "exceeds the file size"),
+        ("header length too small", struct.pack("<Q", n - 9) + good[8:], "not valid JSON"),
+        ("not JSON", good[:8] + b"x" + good[9:], "not a JSON object"),
+        ("other model hash", edited(set_meta("model_hash", "0000000000000bad")),
+         "another version of model 'fake_ae'"),
+        ("offsets out of range", edited(set_field("data_offsets", [len(payload), len(payload) + 12544])),
+         "past the end of the data region"),
+        ("offsets overlap", edited(lambda h: h["enc.dense_0.bias"].__setitem__("data_offsets", [0, 16])),
+         "overlap"),
+        ("size lie", edited(set_field("dtype", "F64")), "needs"),
+        ("bad dtype", edited(set_field("dtype", "Q8")), "unknown dtype 'Q8'"),
+        ("wrong shape", edited(set_field("shape", [4, 784])), "has shape [4,784], the model's is [784,4]"),
+        ("missing tensor", edited(lambda h: (h.pop("opt0.step"), payload[:-4])[1]),
+         "missing tensor 'opt0.step'"),
+        ("trailing garbage", good + b"garbage", "bytes after the last tensor"),
+        ("bad step", edited(set_meta("step", "x")), "\"step\" is not a non-negative integer"),
+    ]
+    for what, blob, reason in corrupt:
+        path = W("corrupt.st")
+        with open(path, "wb") as f:
+            f.write(blob)
+        r = run(M, "eval", "--checkpoint", path, "--data", data)
+        one_line_error(r, [path + ":", reason], f"eval of a checkpoint with {what}")
+        r = run(M, "train", "--resume", "--steps", 40, "--data", data, "--checkpoint", path, "--json")
+        one_line_error(r, [path + ":", reason], f"resume from a checkpoint with {what}")
+        check(r.json() is not None and r.json().get("exit_status") == 2 and reason in r.json().get("error", ""),
+              f"{what}: --json error object")
+        check(read(path) == blob, f"{what}: the file is unchanged")
+    r = run(MB, "train", "--steps", 18, "--data", data, "--checkpoint", W("b-model.st"))
+    check(r.rc == 0, f"variant B trains: {r.err}")
+    r = run(M, "eval", "--checkpoint", W("b-model.st"), "--data", data)
+    one_line_error(r, ["checkpoint of model 'fake_ae_b', not of this program's model 'fake_ae'"],
+                   "checkpoint of another model")
+    r = run(M, "train", "--steps", 18, "--data", data, "--checkpoint", W("b-model.st"))
+    one_line_error(r, ["refusing to overwrite " + W("b-model.st"), "checkpoint of model 'fake_ae_b'"],
+                   "a fresh run over another model's checkpoint")
+    shutil.copy(os.path.join(data, "t10k-images-idx3-ubyte"), W("not-a-checkpoint"))
+    r = run(M, "train", "--steps", 18, "--data", data, "--checkpoint", W("not-a-checkpoint"))
+    one_line_error(r, ["refusing to overwrite " + W("not-a-checkpoint")], "a fresh run over a data file")
+    check(read(W("not-a-checkpoint")) == read(os.path.join(data, "t10k-images-idx3-ubyte")),
+          "the data file is intact")
+    r = run(M, "eval", "--checkpoint", a.work, "--data", data)
+    one_line_error(r, ["is a directory"], "a directory as checkpoint")
+
+    # bad data
+    def data_variant(name, train_bytes):
+        d = make_data(W(name))
+        with open(os.path.join(d, "train-images-idx3-ubyte"), "wb") as f:
+            f.write(train_bytes)
+        return d
+    train_file = read(os.path.join(data, "train-images-idx3-ubyte"))
+    for name, blob, reason in [
+        ("truncated", train_file[:-100], "truncated"),
+        ("badmagic", b"\0\0\x08\x01" + train_file[4:], "bad magic number 0x00000801"),
+        ("small", struct.pack(">IIII", 0x803, 3, 28, 28) + bytes(3 * 784), "fewer than one batch of 16"),
+        ("wrongsize", struct.pack(">IIII", 0x803, 20, 32, 32) + bytes(20 * 1024),
+         "images are 32x32, the model needs 28x28"),
+    ]:
+        d = data_variant("data-" + name, blob)
+        r = run(M, "train", "--steps", 5, "--data", d, "--checkpoint", W("bad-data.st"))
+        one_line_error(r, [os.path.join(d, "train-images-idx3-ubyte"), reason], f"{name} training data")
+    check(not os.path.exists(W("bad-data.st")), "bad data writes no checkpoint")
+    r = run(M, "train", "--data", W("nowhere"), "--checkpoint", W("x.st"))
+    one_line_error(r, [W("nowhere") + "/train-images-idx3-ubyte", "No such file"], "missing data dir")
+    r = run(M, "reconstruct", "--checkpoint", W("a.st"), "--data", W("nowhere"))
+    one_line_error(r, ["t10k-images-idx3-ubyte", "No such file"], "reconstruct without data")
+
+    # bad flags
+    for args, reason in [
+        (["train", "--frobnicate"], "'train' has no flag --frobnicate"),
+        (["train", "--lr", "0.1"], "--lr is not supported"),
+        (["train", "--batch", "8"], "compiled for batch 16"),
+        (["train", "--steps", "abc"], "--steps 'abc'"),
+        (["train", "--steps"], "--steps needs a value"),
+        (["train", "--threads", "0"], "--threads '0'"),
+        (["eval"], "'eval' needs --checkpoint FILE"),
+        (["sample", "--checkpoint", W("a.st"), "--n", "0"], "--n '0'"),
+        (["explode"], "unknown command 'explode'"),
+        (["info", "--data", "x"], "'info' has no flag --data"),
+        (["train", "stray"], "unexpected argument 'stray'"),
+    ]:
+        r = run(M, *args)
+        one_line_error(r, [reason], " ".join(args))
+    r = run(M)
+    check(r.rc == 2 and "usage:" in r.err, "no command: usage, exit 2")
+    r = run(M, "--help")
+    check(r.rc == 0 and "usage:" in r.out and "Exit status" in r.out, "--help")
+
+    # NaN: exit 3, the step, the last good checkpoint (kept)
+    r = run(M, "train", "--steps", 30, "--data", data, "--checkpoint", W("nan.st"),
+            env={"GNC_FAKE_NAN_AT_STEP": "25"})
+    one_line_error(r, [f"loss is NaN at step 25 (epoch 2); last good checkpoint: {W('nan.st')} (step 18)"],
+                   "NaN loss", code=3)
+    if check(os.path.exists(W("nan.st")), "NaN: the epoch-end checkpoint exists"):
+        check(split_st(read(W("nan.st")))[0]["__metadata__"]["step"] == "18", "NaN: checkpoint at step 18")
+    r = run(M, "train", "--steps", 30, "--data", data, "--checkpoint", W("nan-early.st"),
+            env={"GNC_FAKE_NAN_AT_STEP": "3"})
+    one_line_error(r, ["loss is NaN at step 3 (epoch 1); last good checkpoint: none written yet"],
+                   "early NaN loss", code=3)
+    check(not os.path.exists(W("nan-early.st")), "early NaN: nothing written")
+
+    # a full disk (a file size limit below the checkpoint's size): exit 2, old file intact
+    shutil.copy(W("a.st"), W("full.st"))
+    for extra in ([], ["--resume"]):
+        r = run(M, "train", "--steps", 40, "--data", data, "--checkpoint", W("full.st"), *extra,
+                fsize=16384)
+        one_line_error(r, [W("full.st"), "File too large", "unchanged"], f"full disk {extra}")
+        check(read(W("full.st")) == good, f"full disk {extra}: the old checkpoint is intact")
+    leftovers = [f for f in os.listdir(a.work) if ".tmp." in f]
+    check(not leftovers, f"temporary files left behind: {leftovers}")
+
+    if failures:
+        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        return 1
+    print("fake-model-e2e: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

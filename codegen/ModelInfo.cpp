@@ -62,15 +62,16 @@ FailureOr<std::string> gnc::buildModelInfo(ModuleOp module, StringRef backend, S
     e["kind"] = kind.getValue().str();
     e["symbol"] = "gnc_entry_" + fn.getSymName().str();
     auto type = fn.getFunctionType();
-    if (kind.getValue() == "train") {
-      size_t numLosses = type.getNumResults() - numState;
+    if (kind.getValue() == "train" || kind.getValue() == "eval") {
+      size_t numLosses = type.getNumResults() - (kind.getValue() == "train" ? numState : 0);
       llvm::json::Array losses;
       auto names = fn->getAttrOfType<ArrayAttr>("gn.losses");
       for (size_t i = 0; i < numLosses; ++i)
         losses.push_back(names && i < names.size() ? cast<StringAttr>(names[i]).getValue().str()
                                                    : "loss" + std::to_string(i));
       e["losses"] = std::move(losses);
-      info["input_shape"] = shapeJson(type.getInput(0));
+      if (kind.getValue() == "train")
+        info["input_shape"] = shapeJson(type.getInput(0));
     } else if (kind.getValue() == "sample") {
       // (input?) key state... -> output
       e["takes_input"] = type.getNumInputs() == numState + 2;

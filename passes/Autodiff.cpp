@@ -116,7 +116,17 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
       auto kind = fn->getAttrOfType<StringAttr>("gn.kind");
       if (!kind || kind.getValue() == "net")
         continue;
-      if (failed(functionalize(fn, kind.getValue() == "train")))
+      if (kind.getValue() == "train") {
+        // NAME_eval: the same losses without the updates, for measuring a test set.
+        OpBuilder b(fn);
+        b.setInsertionPointAfter(fn);
+        auto eval = cast<func::FuncOp>(b.clone(*fn));
+        eval.setSymName((fn.getSymName() + "_eval").str());
+        eval->setAttr("gn.kind", b.getStringAttr("eval"));
+        if (failed(functionalize(eval, Mode::Eval)))
+          return signalPassFailure();
+      }
+      if (failed(functionalize(fn, kind.getValue() == "train" ? Mode::Train : Mode::Read)))
         return signalPassFailure();
     }
     createInit();
@@ -165,7 +175,11 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
 
   // Adds the state as arguments; replaces gn.param_ref by the current value; differentiates
   // and applies every gn.minimize; a train function returns the final state after its losses.
-  LogicalResult functionalize(func::FuncOp fn, bool train) {
+  // Train: differentiate and apply each minimize, return the new state after the results.
+  // Eval: drop each minimize (the losses stay the results). Read: no minimize allowed.
+  enum class Mode { Train, Eval, Read };
+  LogicalResult functionalize(func::FuncOp fn, Mode mode) {
+    bool train = mode == Mode::Train;
     Block &entry = fn.getBody().front();
     unsigned firstState = entry.getNumArguments();
     SmallVector<Value> current;
@@ -192,6 +206,10 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
       auto min = dyn_cast<MinimizeOp>(op);
       if (!min)
         continue;
+      if (mode == Mode::Eval) {
+        min.erase();
+        continue;
+      }
       if (!train)
         return min.emitOpError("is only allowed in train functions");
       SmallVector<Value> wrt;

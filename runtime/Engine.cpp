@@ -49,6 +49,29 @@ const std::vector<float> &Engine::trainStep(const EntrySpec &train, const float 
   return losses;
 }
 
+const std::vector<float> &Engine::evalLosses(const EntrySpec &entry, const float *input, Key k) {
+  if (entry.kind == "train")
+    return trainStep(entry, input, k); // without commit(), `next` is simply overwritten later
+  if (lossBuffers.size() != entry.losses.size()) {
+    lossBuffers.clear();
+    for (size_t i = 0; i < entry.losses.size(); ++i)
+      lossBuffers.emplace_back(sizeof(float));
+  }
+  setKey(k);
+  args.clear();
+  args.push_back(const_cast<float *>(input));
+  args.push_back(key.data());
+  for (AlignedBuffer &b : current)
+    args.push_back(b.data());
+  for (AlignedBuffer &b : lossBuffers)
+    args.push_back(b.data());
+  entry.fn(args.data());
+  losses.resize(lossBuffers.size());
+  for (size_t i = 0; i < lossBuffers.size(); ++i)
+    losses[i] = lossBuffers[i].f32()[0];
+  return losses;
+}
+
 void Engine::commit() { current.swap(next); }
 
 const float *Engine::sample(const EntrySpec &entry, const float *input, Key k) {

@@ -26,6 +26,9 @@ public:
   // Runs `train` on one input batch (inputElements() floats, 64-byte aligned) with `key`;
   // returns the losses and leaves the updated state in "next".
   const std::vector<float> &trainStep(const EntrySpec &train, const float *input, Key key);
+  // The losses of an eval entry (or of a train entry, whose new state is then ignored) on the
+  // current state; the state does not change.
+  const std::vector<float> &evalLosses(const EntrySpec &entry, const float *input, Key key);
   void commit(); // current <-> next
   // Runs a sample entry; input may be null when it takes none. Returns the output buffer
   // (numElements(entry.outputShape) floats), valid until the next call.

@@ -171,7 +171,7 @@ ModelInfo parseModelInfo(const char *text, const GncEntry *table) {
       bad(where + ": duplicate name");
     spec.kind = str(e, "kind", where);
     spec.symbol = str(e, "symbol", where);
-    if (spec.kind == "train") {
+    if (spec.kind == "train" || spec.kind == "eval") {
       const json &losses = field(e, "losses", where);
       if (!losses.is_array() || losses.empty())
         bad(where + ": \"losses\" is not a non-empty array");

@@ -30,7 +30,7 @@ struct TensorSpec {
 
 struct EntrySpec {
   std::string name;   // the procedure's name in the .gn file (step, generate, ...)
-  std::string kind;   // init | train | sample
+  std::string kind;   // init | train | eval (a train procedure's losses, no update) | sample
   std::string symbol; // gnc_entry_<name>
   std::vector<std::string> losses; // train: one f32 scalar result each, in this order
   bool takesInput = false;         // sample: whether the input batch is the first argument

@@ -1,9 +1,8 @@
 // gn-to-linalg: every gn op to linalg / tensor / arith / math on tensors.
 //
 // Named linalg ops where they exist (matmul, conv_2d_nhwc_hwcf, transpose, fill), linalg.generic
-// for the rest. A transposed convolution becomes a stride-1 convolution of the zero-interleaved,
-// padded input with the flipped kernel (correct, but it multiplies zeros: a later schedule
-// rewrites strided ones). Random ops compute Philox per element from linalg.index.
+// for the rest. A transposed convolution becomes stride*stride small convolutions (see
+// Conv2DTransposeLowering). Random ops compute Philox per element from linalg.index.
 #include "codegen/llvm/Passes.h"
 #include "codegen/llvm/PhiloxIR.h"
 
@@ -319,9 +318,67 @@ struct Conv2DLowering : GnPattern<Conv2DOp> {
   }
 };
 
+// Transposed convolution, stride s, dilation 1, as s*s stride-1 convolutions ("sub-pixel"):
+// output row y = q*s + r - p only receives kernel rows kh = r + s*t from input rows q - t, so
+// each residue (rh, rw) is a small full convolution of the input with the sub-kernel
+// w[rh + s*t] (flipped), written into every s-th output row and column. Unlike convolving the
+// zero-interleaved input, no multiplication by an inserted zero is performed.
 struct Conv2DTransposeLowering : GnPattern<Conv2DTransposeOp> {
   using GnPattern::GnPattern;
   LogicalResult matchAndRewrite(Conv2DTransposeOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    ArrayRef<int64_t> d = op.getDilations();
+    if (d[0] != 1 || d[1] != 1)
+      return zeroInterleaved(op, a, rw);
+    Location loc = op.getLoc();
+    auto xt = typeOf(a.getX()), wt = typeOf(a.getW()), yt = typeOf(op.getResult());
+    ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding();
+    int64_t n = xt.getDimSize(0), h = xt.getDimSize(1), w = xt.getDimSize(2), cin = xt.getDimSize(3);
+    int64_t kh = wt.getDimSize(0), kw = wt.getDimSize(1), cout = wt.getDimSize(2);
+    Type f32 = xt.getElementType();
+    MLIRContext *ctx = rw.getContext();
+    Value out = zerosLike(rw, loc, yt);
+    for (int64_t rh = 0; rh < s[0]; ++rh) {
+      for (int64_t rwi = 0; rwi < s[1]; ++rwi) {
+        // Taps of this residue, and the range of q (output row = q*s + r - p) inside the output.
+        int64_t krh = kh > rh ? (kh - rh + s[0] - 1) / s[0] : 0;
+        int64_t krw = kw > rwi ? (kw - rwi + s[1] - 1) / s[1] : 0;
+        int64_t qh0 = (p[0] - rh + s[0] - 1) / s[0], qw0 = (p[2] - rwi + s[1] - 1) / s[1];
+        int64_t qh1 = (yt.getDimSize(1) - 1 + p[0] - rh) / s[0], qw1 = (yt.getDimSize(2) - 1 + p[2] - rwi) / s[1];
+        int64_t nqh = qh1 - qh0 + 1, nqw = qw1 - qw0 + 1;
+        if (krh == 0 || krw == 0 || nqh <= 0 || nqw <= 0)
+          continue;
+        // Input rows q - t for t in [0, kr): pad by kr - 1 on top, then take rows from q0.
+        int64_t padBottom = std::max<int64_t>(0, qh0 + nqh - h), padRight = std::max<int64_t>(0, qw0 + nqw - w);
+        Value xp = padNHWC(rw, loc, a.getX(), krh - 1, padBottom, krw - 1, padRight);
+        SmallVector<OpFoldResult> offs{rw.getIndexAttr(0), rw.getIndexAttr(qh0), rw.getIndexAttr(qw0), rw.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes{rw.getIndexAttr(n), rw.getIndexAttr(nqh + krh - 1), rw.getIndexAttr(nqw + krw - 1),
+                                        rw.getIndexAttr(cin)};
+        SmallVector<OpFoldResult> ones(4, rw.getIndexAttr(1));
+        auto winT = RankedTensorType::get({n, nqh + krh - 1, nqw + krw - 1, cin}, f32);
+        Value window = tensor::ExtractSliceOp::create(rw, loc, winT, xp, offs, sizes, ones);
+        // Sub-kernel, flipped, HWIO: k[u, v, ci, co] = w[rh + s*(krh-1-u), rw + s*(krw-1-v), co, ci]
+        AffineExpr u = getAffineDimExpr(0, ctx), v = getAffineDimExpr(1, ctx), ci = getAffineDimExpr(2, ctx),
+                   co = getAffineDimExpr(3, ctx);
+        AffineMap km = AffineMap::get(4, 0, {(krh - 1 - u) * s[0] + rh, (krw - 1 - v) * s[1] + rwi, co, ci}, ctx);
+        Value sub = generic(rw, loc, RankedTensorType::get({krh, krw, cin, cout}, f32), {a.getW()}, {km},
+                            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+        Value part = conv(rw, loc, window, sub, {1, 1}, {1, 1}, RankedTensorType::get({n, nqh, nqw, cout}, f32));
+        SmallVector<OpFoldResult> dst{rw.getIndexAttr(0), rw.getIndexAttr(qh0 * s[0] + rh - p[0]),
+                                      rw.getIndexAttr(qw0 * s[1] + rwi - p[2]), rw.getIndexAttr(0)};
+        SmallVector<OpFoldResult> partSizes{rw.getIndexAttr(n), rw.getIndexAttr(nqh), rw.getIndexAttr(nqw), rw.getIndexAttr(cout)};
+        SmallVector<OpFoldResult> strides{rw.getIndexAttr(1), rw.getIndexAttr(s[0]), rw.getIndexAttr(s[1]), rw.getIndexAttr(1)};
+        out = tensor::InsertSliceOp::create(rw, loc, part, out, dst, partSizes, strides);
+      }
+    }
+    if (a.getBias())
+      out = addBias(rw, loc, out, a.getBias());
+    rw.replaceOp(op, out);
+    return success();
+  }
+
+  // Dilated kernels: a stride-1 convolution of the zero-interleaved, padded input with the
+  // flipped kernel.
+  LogicalResult zeroInterleaved(Conv2DTransposeOp op, Adaptor a, ConversionPatternRewriter &rw) const {
     Location loc = op.getLoc();
     auto xt = typeOf(a.getX()), wt = typeOf(a.getW()), yt = typeOf(op.getResult());
     ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(), d = op.getDilations(),
@@ -331,7 +388,6 @@ struct Conv2DTransposeLowering : GnPattern<Conv2DTransposeOp> {
     int64_t left = d[1] * (kw - 1) - p[2], right = d[1] * (kw - 1) - p[3] + op_[1];
     if (top < 0 || bottom < 0 || left < 0 || right < 0)
       return rw.notifyMatchFailure(op, "padding larger than dilation*(kernel-1) is not supported");
-    // Zero-interleave (stride) and pad in one buffer, then a stride-1 convolution.
     int64_t h = (xt.getDimSize(1) - 1) * s[0] + 1 + top + bottom;
     int64_t w = (xt.getDimSize(2) - 1) * s[1] + 1 + left + right;
     auto bigT = RankedTensorType::get({xt.getDimSize(0), h, w, xt.getDimSize(3)}, xt.getElementType());
@@ -342,7 +398,6 @@ struct Conv2DTransposeLowering : GnPattern<Conv2DTransposeOp> {
       sizes.push_back(rw.getIndexAttr(v));
     SmallVector<OpFoldResult> strides{rw.getIndexAttr(1), rw.getIndexAttr(s[0]), rw.getIndexAttr(s[1]), rw.getIndexAttr(1)};
     Value xin = tensor::InsertSliceOp::create(rw, loc, a.getX(), big, offsets, sizes, strides);
-    // w'[kh, kw, ci, co] = w[KH-1-kh, KW-1-kw, co, ci]
     auto flippedT = RankedTensorType::get({kh, kw, wt.getDimSize(3), wt.getDimSize(2)}, wt.getElementType());
     AffineExpr e0 = rw.getAffineDimExpr(0), e1 = rw.getAffineDimExpr(1), e2 = rw.getAffineDimExpr(2),
                e3 = rw.getAffineDimExpr(3);

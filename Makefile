@@ -1,5 +1,5 @@
 # gnc's front door. As root on a fresh Debian 12:
-#   make demo    install what is missing, build, run the main job on the seed models
+#   make demo    install what is missing, build, train the seed's ConvAE for one epoch
 #   make test    the same set-up, then every test through ctest
 # Both are idempotent and quick when nothing changed. Other targets: setup, build, fuzz, clean.
 SHELL := /bin/bash
@@ -32,13 +32,19 @@ build:
 	ninja -C $(BUILD_DIR) -j$(JOBS)
 
 # Until the backend lands: compile every model and print its gn-level IR.
+# The main job: compile the seed's ConvAE, train it for one epoch on MNIST, and write a grid of
+# test reconstructions and of decoded random codes to out/. Every model is also compiled to
+# the gn dialect and summarised.
+DEMO_MODEL ?= conv_ae
 demo: setup build
-	@shopt -s nullglob; models=(models/*.gn); \
-	if [ $${#models[@]} -eq 0 ]; then echo "demo: no models/*.gn" >&2; exit 1; fi; \
-	for m in "$${models[@]}"; do \
-	  echo "=== $$m"; \
-	  $(BUILD_DIR)/bin/gnc ir "$$m" --stage=gn; \
-	done
+	@mkdir -p out
+	@for m in models/*.gn; do $(BUILD_DIR)/bin/gnc ir "$$m" --stage=grad -o /dev/null; done
+	$(BUILD_DIR)/bin/gnc summary models/$(DEMO_MODEL).gn
+	$(BUILD_DIR)/bin/gnc build models/$(DEMO_MODEL).gn -o out/$(DEMO_MODEL)
+	out/$(DEMO_MODEL) train --epochs 1 --checkpoint out/$(DEMO_MODEL).safetensors --json
+	out/$(DEMO_MODEL) reconstruct --checkpoint out/$(DEMO_MODEL).safetensors --n 64 --out out/$(DEMO_MODEL)-reconstructions.png
+	out/$(DEMO_MODEL) sample --checkpoint out/$(DEMO_MODEL).safetensors --n 64 --out out/$(DEMO_MODEL)-samples.png
+	@echo "demo: wrote out/$(DEMO_MODEL)-reconstructions.png and out/$(DEMO_MODEL)-samples.png"
 
 test: setup build
 ifeq ($(FUZZ),1)

@@ -7,6 +7,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -46,6 +47,14 @@ LogicalResult gnc::emitObjectFile(ModuleOp module, const ObjectOptions &opts, st
   bool native = opts.cpu.empty() || opts.cpu == "native";
   std::string cpu = native ? llvm::sys::getHostCPUName().str() : opts.cpu;
   std::string features = native ? hostFeatures() : "";
+  if (!native) {
+    std::unique_ptr<llvm::MCSubtargetInfo> sti(target->createMCSubtargetInfo(triple, "", ""));
+    if (!sti || !sti->isCPUStringValid(cpu)) {
+      err = "unknown --target-cpu '" + cpu + "' for " + triple.str() +
+            " (use native, or a CPU name such as x86-64-v3, znver4, skylake-avx512)";
+      return failure();
+    }
+  }
   llvm::TargetOptions targetOptions;
   llvm::CodeGenOptLevel level = opts.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
                                 : opts.optLevel == 2 ? llvm::CodeGenOptLevel::Default

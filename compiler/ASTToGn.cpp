@@ -476,6 +476,11 @@ OwningOpRef<ModuleOp> Lowering::run() {
   }
   if (!anyEntry)
     return fail(top, "the model has no 'train' or 'sample' procedure"), nullptr;
+  // A net's argument types come from its calls: one that is never called cannot be checked.
+  for (auto &[name, net] : nets)
+    if (!net.fn)
+      diag.warning(net.ast->loc, "net '" + name + "' is never called; it is not type-checked "
+                                 "and has no parameters");
   // Parameter declarations lead the module, in creation order.
   llvm::SmallVector<Operation *> params;
   for (Operation &op : *module.getBody())

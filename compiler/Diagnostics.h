@@ -22,6 +22,10 @@ public:
     if (errors == 1)
       sm.PrintMessage(os, loc, llvm::SourceMgr::DK_Note, msg);
   }
+  void warning(llvm::SMLoc loc, const llvm::Twine &msg) {
+    if (errors == 0)
+      sm.PrintMessage(os, loc, llvm::SourceMgr::DK_Warning, msg);
+  }
   bool hadError() const { return errors > 0; }
   llvm::SourceMgr &sourceMgr() { return sm; }
 

@@ -1,7 +1,8 @@
 # gnc's front door. As root on a fresh Debian 12:
 #   make demo    install what is missing, build, train the seed's ConvAE for one epoch
-#   make test    the same set-up, then every test through ctest
-# Both are idempotent and quick when nothing changed. Other targets: setup, build, fuzz, clean.
+#   make test    the same set-up, then every test through ctest except the slow ones
+#   make test-all  the same, including the tests labelled `slow`
+# All are idempotent and quick when nothing changed. Other targets: setup, build, fuzz, clean.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 
@@ -18,7 +19,7 @@ FUZZ         ?= $(if $(filter true 1 yes,$(CI)),1,0)
 
 CMAKE_CONFIGURE = cmake -G Ninja -S . -DCMAKE_C_COMPILER=$(CC_BIN) -DCMAKE_CXX_COMPILER=$(CXX_BIN)
 
-.PHONY: all setup build demo test fuzz fuzz-build clean distclean
+.PHONY: all setup build demo test test-all fuzz fuzz-build clean distclean
 all: build
 
 setup:
@@ -46,7 +47,17 @@ demo: setup build
 	out/$(DEMO_MODEL) sample --checkpoint out/$(DEMO_MODEL).safetensors --n 64 --out out/$(DEMO_MODEL)-samples.png
 	@echo "demo: wrote out/$(DEMO_MODEL)-reconstructions.png and out/$(DEMO_MODEL)-samples.png"
 
+# `make test` leaves out the label `slow` (minutes-long training checks in the reference
+# evaluator); `make test-all` runs them too. Both apply the fuzz rule above.
 test: setup build
+ifeq ($(FUZZ),1)
+	@$(MAKE) --no-print-directory fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE slow
+else
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE 'fuzz|slow'
+endif
+
+test-all: setup build
 ifeq ($(FUZZ),1)
 	@$(MAKE) --no-print-directory fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)

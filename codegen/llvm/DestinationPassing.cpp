@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 
 namespace gnc {
@@ -15,6 +16,17 @@ using namespace mlir;
 namespace {
 struct GncDestinationPassingPass : gnc::impl::GncDestinationPassingBase<GncDestinationPassingPass> {
   void runOnOperation() override {
+    // Loop-carried tensors (a sampler's image) are updated in their own buffer: without this,
+    // every iteration would yield a fresh allocation that the deallocation machinery must track.
+    getOperation().walk([](scf::ForOp loop) {
+      auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+      OpBuilder b(yield);
+      for (auto [i, v] : llvm::enumerate(yield.getOperands()))
+        if (isa<RankedTensorType>(v.getType()))
+          yield.setOperand(i, bufferization::MaterializeInDestinationOp::create(
+                                  b, yield.getLoc(), v, loop.getRegionIterArgs()[i])
+                                  .getResult());
+    });
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
       if (!fn->hasAttr("gn.kind") || fn.isExternal())
         continue;

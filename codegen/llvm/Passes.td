@@ -42,7 +42,8 @@ def GncDestinationPassing : Pass<"gnc-destination-passing", "::mlir::ModuleOp"> 
     `bufferization.writable = true`, filled with `bufferization.materialize_in_destination`;
     the function returns nothing. The original arguments are marked not writable, so that
     one-shot bufferization never writes into the caller's inputs. After bufferization the
-    runtime's result buffers are written in place.
+    runtime's result buffers are written in place. Likewise each tensor carried by an scf.for
+    is materialized in its iteration argument, so that loops update their buffers in place.
   }];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# run.sh GNC CROSSCHECK CXX MODEL.gn WORKDIR [gnc-crosscheck options...]
+# Builds MODEL's object with `gnc build --emit-obj`, links it into WORKDIR/MODEL.so and runs
+# gnc-crosscheck on it (ctest's crosscheck.<model> tests; see CMakeLists.txt). Prints how long
+# each phase took.
+set -euo pipefail
+if [ $# -lt 5 ]; then
+  echo "usage: run.sh GNC CROSSCHECK CXX MODEL.gn WORKDIR [options...]" >&2
+  exit 2
+fi
+gnc=$1 crosscheck=$2 cxx=$3 model=$4 work=$5
+shift 5
+name=$(basename "$model" .gn)
+mkdir -p "$work"
+start=$SECONDS
+"$gnc" build "$model" --emit-obj -o "$work/$name.o"
+# Kernels with parallel loops call the LLVM OpenMP runtime (__kmpc_*), as `gnc build` links it.
+omp=()
+if nm -u "$work/$name.o" | grep -q __kmpc_; then
+  omp=(-fopenmp=libomp -L/usr/lib/llvm-22/lib -Wl,-rpath,/usr/lib/llvm-22/lib)
+fi
+"$cxx" -shared "$work/$name.o" -o "$work/$name.so" "${omp[@]}" -lm
+echo "run.sh: gnc build + link: $((SECONDS - start)) s"
+start=$SECONDS
+status=0
+"$crosscheck" "$model" "$work/$name.so" "$@" || status=$?
+echo "run.sh: gnc-crosscheck: $((SECONDS - start)) s"
+exit $status

@@ -26,32 +26,9 @@ void Engine::init(Key k) {
   e.fn(args.data());
 }
 
-const std::vector<float> &Engine::trainStep(const EntrySpec &train, const float *input, Key k) {
-  if (lossBuffers.size() != train.losses.size()) {
-    lossBuffers.clear();
-    for (size_t i = 0; i < train.losses.size(); ++i)
-      lossBuffers.emplace_back(sizeof(float));
-  }
-  setKey(k);
-  args.clear();
-  args.push_back(const_cast<float *>(input));
-  args.push_back(key.data());
-  for (AlignedBuffer &b : current)
-    args.push_back(b.data());
-  for (AlignedBuffer &b : lossBuffers)
-    args.push_back(b.data());
-  for (AlignedBuffer &b : next)
-    args.push_back(b.data());
-  train.fn(args.data());
-  losses.resize(lossBuffers.size());
-  for (size_t i = 0; i < lossBuffers.size(); ++i)
-    losses[i] = lossBuffers[i].f32()[0];
-  return losses;
-}
-
-const std::vector<float> &Engine::evalLosses(const EntrySpec &entry, const float *input, Key k) {
-  if (entry.kind == "train")
-    return trainStep(entry, input, k); // without commit(), `next` is simply overwritten later
+// Train and eval entries share the ABI (input, key, state...) -> (losses..., [new state...]).
+const std::vector<float> &Engine::callWithLosses(const EntrySpec &entry, const float *input, Key k,
+                                                 bool writesState) {
   if (lossBuffers.size() != entry.losses.size()) {
     lossBuffers.clear();
     for (size_t i = 0; i < entry.losses.size(); ++i)
@@ -65,11 +42,23 @@ const std::vector<float> &Engine::evalLosses(const EntrySpec &entry, const float
     args.push_back(b.data());
   for (AlignedBuffer &b : lossBuffers)
     args.push_back(b.data());
+  if (writesState)
+    for (AlignedBuffer &b : next)
+      args.push_back(b.data());
   entry.fn(args.data());
   losses.resize(lossBuffers.size());
   for (size_t i = 0; i < lossBuffers.size(); ++i)
     losses[i] = lossBuffers[i].f32()[0];
   return losses;
+}
+
+const std::vector<float> &Engine::trainStep(const EntrySpec &train, const float *input, Key k) {
+  return callWithLosses(train, input, k, /*writesState=*/true);
+}
+
+const std::vector<float> &Engine::evalLosses(const EntrySpec &entry, const float *input, Key k) {
+  // A train entry's new state goes to `next`, which only commit() would make current.
+  return callWithLosses(entry, input, k, /*writesState=*/entry.kind == "train");
 }
 
 void Engine::commit() { current.swap(next); }

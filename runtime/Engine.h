@@ -35,6 +35,8 @@ public:
   const float *sample(const EntrySpec &entry, const float *input, Key key);
 
 private:
+  const std::vector<float> &callWithLosses(const EntrySpec &entry, const float *input, Key key,
+                                           bool writesState);
   void setKey(Key key);
 
   const ModelInfo &info;

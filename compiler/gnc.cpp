@@ -216,7 +216,10 @@ int main(int argc, char **argv) {
       cxx = sys::findProgramByName("c++");
     if (!cxx)
       return errorExit("no C++ compiler driver (clang++-22 or c++) on PATH to link with");
-    std::vector<StringRef> linkArgs{*cxx, objPath, runtimeLib, "-o", outputFile, "-lm", "-lpthread"};
+    // Kernels use the LLVM OpenMP runtime (libomp, from libomp-22-dev) for their threads.
+    std::vector<StringRef> linkArgs{*cxx,      objPath, runtimeLib, "-o", outputFile, "-fopenmp=libomp",
+                                    "-L/usr/lib/llvm-22/lib", "-Wl,-rpath,/usr/lib/llvm-22/lib",
+                                    "-lm",     "-lpthread"};
     std::string linkErr;
     int rc = sys::ExecuteAndWait(*cxx, linkArgs, std::nullopt, {}, 0, 0, &linkErr);
     sys::fs::remove(objPath);

@@ -262,9 +262,9 @@ int cmdInfo(const ModelInfo &m, bool jsonOut) {
   size_t trainable = 0;
   for (const TensorSpec &t : m.state)
     trainable += t.trainable;
-  std::string runtimeThreads = "--threads N (default 2) sets gnc_num_threads; the generated "
-                               "kernels are single-threaded for now; with N >= 2 the runtime "
-                               "prepares the next batch on a second thread";
+  std::string runtimeThreads = "--threads N (default 2): the generated kernels run their "
+                               "outermost loops on N OpenMP threads; with N >= 2 the runtime "
+                               "also prepares the next batch on a second thread";
   if (jsonOut) {
     json j;
     j["model"] = m.model;

@@ -2,11 +2,19 @@
 
 #include "runtime/GncAbi.h"
 
+#include <cstdlib>
+#include <string>
+
 extern "C" int gnc_num_threads = 2; // --threads, default 2
 
 namespace gnc::rt {
 
-void setNumThreads(int n) { gnc_num_threads = n; }
+// The generated kernels run their outermost loops on the OpenMP runtime (libomp), which reads
+// OMP_NUM_THREADS when it starts its pool, i.e. at the first kernel call: set it before that.
+void setNumThreads(int n) {
+  gnc_num_threads = n;
+  setenv("OMP_NUM_THREADS", std::to_string(n).c_str(), 1);
+}
 int numThreads() { return gnc_num_threads; }
 
 BatchPrefetcher::BatchPrefetcher(size_t floats, bool threaded, Fill f)

@@ -20,16 +20,21 @@ void gnc::addLinalgToLLVMPasses(mlir::OpPassManager &pm) {
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
       "gnc-copies-to-linalg,"
-      "func.func(convert-linalg-to-loops),"
+      "func.func(convert-linalg-to-parallel-loops),"
+      "gnc-outer-parallel-loops,"
+      "convert-scf-to-openmp,"
       "lower-affine,"
-      "convert-scf-to-cf,"
       "expand-strided-metadata,"
+      // before convert-scf-to-cf: it lowers the memref.alloca_scope that convert-scf-to-openmp
+      // wraps around loop bodies, which must stay single-block until then.
+      "finalize-memref-to-llvm,"
+      "convert-scf-to-cf,"
       "convert-math-to-llvm,"
       "convert-math-to-libm,"
-      "finalize-memref-to-llvm,"
       "convert-arith-to-llvm,"
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
       "convert-cf-to-llvm,"
+      "convert-openmp-to-llvm,"
       "reconcile-unrealized-casts,"
       "gnc-entry-points";
   // The textual pipeline names upstream passes; make sure they are registered.

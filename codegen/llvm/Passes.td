@@ -59,6 +59,22 @@ def GncCopiesToLinalg : Pass<"gnc-copies-to-linalg", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GncOuterParallelLoops : Pass<"gnc-outer-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Keeps only outermost, large scf.parallel loops parallel (for OpenMP)";
+  let description = [{
+    convert-linalg-to-parallel-loops makes every parallel dimension an scf.parallel. Forking
+    threads for a loop nested in another loop, or for a nest with little work, costs more than
+    it gains on two cores: such loops become sequential scf.for nests. What stays parallel is
+    the outermost loop of each sizeable kernel, which convert-scf-to-openmp then runs on the
+    OpenMP thread pool. Every output element is still computed by one thread in a fixed order,
+    so results do not depend on the thread count.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", "32768",
+           "Nests with fewer innermost iterations than this run sequentially">
+  ];
+}
+
 def GncEntryPoints : Pass<"gnc-entry-points", "::mlir::ModuleOp"> {
   let summary = "Emits the runtime ABI: gnc_entry_<fn>(void**) trampolines, gnc_entries, gnc_model_info";
   let description = [{

@@ -295,7 +295,7 @@ int cmdInfo(const ModelInfo &m, bool jsonOut) {
     j["backend"] = m.backend;
     j["build_flags"] = m.buildFlags;
     j["runtime_build_flags"] = GNC_RUNTIME_FLAGS;
-    j["threads"] = {{"default", 2}, {"generated_kernels", "single-threaded"},
+    j["threads"] = {{"default", 2}, {"generated_kernels", "outermost loops on --threads OpenMP threads"},
                     {"runtime", "batch prefetch on a second thread when --threads >= 2"}};
     j["data_dir"] = resolveDataDir("");
     std::cout << j.dump() << std::endl;

@@ -16,7 +16,7 @@
 //                     sample: ([input,] key, state[0..N-1]) -> (output)
 //                   Result buffers never alias argument buffers.
 //   gnc_num_threads defined here (Threads.cpp), set from --threads before any entry runs; the
-//                   generated code may read it (today's generated kernels are single-threaded).
+//                   kernels' OpenMP pool gets the same count through OMP_NUM_THREADS.
 #ifndef GNC_RUNTIME_GNCABI_H
 #define GNC_RUNTIME_GNCABI_H
 

@@ -1,5 +1,6 @@
-// Threads. The generated kernels are single-threaded for now; --threads N is exported to them
-// as gnc_num_threads (GncAbi.h) for the day they are not. The runtime itself uses a second
+// Threads. The generated kernels run their outermost loops on the OpenMP runtime (libomp);
+// --threads N sets OMP_NUM_THREADS before the first kernel call, and is also exported as
+// gnc_num_threads (GncAbi.h). The runtime itself uses a second
 // thread (when N >= 2) to prepare the next training batch (gather the shuffled images and
 // convert them to f32) while the current step runs. Results do not depend on N.
 #ifndef GNC_RUNTIME_THREADS_H

@@ -65,16 +65,17 @@ else
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE fuzz
 endif
 
-# Separate ASan+UBSan+libFuzzer tree; builds only the fuzz target and what it links.
+# Separate ASan+UBSan+libFuzzer tree; builds only the fuzz targets and what they link.
 fuzz-build:
 	@scripts/setup.sh --no-data
 	@if [ ! -f $(FUZZ_DIR)/build.ninja ]; then \
 	  $(CMAKE_CONFIGURE) -B $(FUZZ_DIR) -DGNC_FUZZ=ON $(CMAKE_ARGS); fi
-	ninja -C $(FUZZ_DIR) -j$(JOBS) gnc-fuzz-frontend gnc-fuzz-safetensors
+	ninja -C $(FUZZ_DIR) -j$(JOBS) gnc-fuzz-frontend gnc-fuzz-safetensors gnc-fuzz-npy
 
 fuzz: fuzz-build
 	test/fuzz/run-fuzz.sh --share 50 $(FUZZ_DIR)/bin/gnc-fuzz-frontend $(FUZZ_SECONDS)
 	test/fuzz/run-fuzz.sh --share 50 $(FUZZ_DIR)/bin/gnc-fuzz-safetensors $(FUZZ_SECONDS)
+	test/fuzz/run-fuzz.sh --share 50 $(FUZZ_DIR)/bin/gnc-fuzz-npy $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

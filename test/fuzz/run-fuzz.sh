@@ -3,13 +3,14 @@
 #
 #   test/fuzz/run-fuzz.sh [--skip-if-missing] [--share PERCENT] FUZZER [SECONDS]
 #
-# FUZZER is build-fuzz/bin/gnc-fuzz-frontend (the .gn front end) or
-# build-fuzz/bin/gnc-fuzz-safetensors (the runtime's checkpoint loader). SECONDS defaults to
-# $FUZZ_SECONDS, else 60; --share PERCENT runs for that part of it (the targets split one time
-# budget: `make fuzz` and the ctest tests give each 50%). Seeds are written afresh into
+# FUZZER is build-fuzz/bin/gnc-fuzz-frontend (the .gn front end),
+# build-fuzz/bin/gnc-fuzz-safetensors (the runtime's checkpoint loader) or
+# build-fuzz/bin/gnc-fuzz-npy (the runtime's .npy reader). SECONDS defaults to $FUZZ_SECONDS,
+# else 60; --share PERCENT runs for that part of it (`make fuzz` and the ctest tests give each
+# target 50%: 30 s of the default 60). Seeds are written afresh into
 # <fuzzer dir>/../fuzz/<target>/seeds (front end: models/*.gn and test/frontend/**/*.gn;
-# safetensors: test/fuzz/safetensors-seeds.py); new inputs accumulate in .../<target>/corpus;
-# crashes go to .../<target>/artifacts/.
+# safetensors: test/fuzz/safetensors-seeds.py; npy: test/fuzz/npy-seeds.py); new inputs
+# accumulate in .../<target>/corpus; crashes go to .../<target>/artifacts/.
 # Exit codes: 0 nothing found, 1 the fuzzer found a bug, 125 (ctest's skip code for the
 # `fuzz-*` tests) the fuzzer is not built and --skip-if-missing was given.
 # Extra libFuzzer flags: FUZZ_FLAGS="-seed=1 ...".
@@ -56,6 +57,10 @@ case "$target" in
     nseeds=$(python3 "$root/test/fuzz/safetensors-seeds.py" "$work/seeds")
     dict="$root/test/fuzz/safetensors.dict"
     max_len=2048 ;;
+  gnc-fuzz-npy)
+    nseeds=$(python3 "$root/test/fuzz/npy-seeds.py" "$work/seeds")
+    dict="$root/test/fuzz/npy.dict"
+    max_len=1024 ;;
   *)
     echo "run-fuzz: error: unknown fuzz target $target" >&2
     exit 1 ;;

@@ -75,6 +75,8 @@ FailureOr<std::string> gnc::buildModelInfo(ModuleOp module, StringRef backend, S
     } else if (kind.getValue() == "sample") {
       // (input?) key state... -> output
       e["takes_input"] = type.getNumInputs() == numState + 2;
+      if (type.getNumInputs() == numState + 2)
+        e["input_shape"] = shapeJson(type.getInput(0));
       e["output_shape"] = shapeJson(type.getResult(0));
     } else if (kind.getValue() != "init") {
       return fn.emitError("unknown gn.kind ") << kind;

@@ -22,6 +22,7 @@ struct Arg {
 };
 
 struct Expr {
+  // A Name may be dotted, `encoder.dense_0.weight`: a parameter of a net.
   enum Kind { Number, String, Bool, Name, Call, Index, Binary, Neg, List } kind;
   llvm::SMLoc loc;
   double number = 0;     // Number, Bool
@@ -37,12 +38,12 @@ struct Stmt;
 using StmtPtr = std::unique_ptr<Stmt>;
 
 struct Stmt {
-  enum Kind { Assign, Return, Minimize, For } kind;
+  enum Kind { Assign, Return, Minimize, Report, For } kind;
   llvm::SMLoc loc;
   std::string name;                 // Assign target, For variable
   ExprPtr value;                    // Assign/Return value, Minimize loss
-  std::vector<std::string> nets;    // Minimize
-  std::vector<llvm::SMLoc> netLocs; // Minimize
+  std::vector<std::string> nets;    // Minimize: the nets; Report: the reported variables
+  std::vector<llvm::SMLoc> netLocs; // Minimize, Report
   ExprPtr optimizer;                // Minimize: a Call expression
   std::vector<Arg> range;           // For: range(...) arguments
   std::vector<StmtPtr> body;        // For
@@ -55,6 +56,9 @@ struct Function {
   std::string name;
   std::vector<std::string> params;
   std::vector<llvm::SMLoc> paramLocs;
+  // Sample procedures: a declared shape per parameter (`sample decode(z: [B, 2])`); empty
+  // when the parameter is a batch of the model's input.
+  std::vector<std::vector<ExprPtr>> paramShapes;
   std::vector<StmtPtr> body;
 };
 

@@ -71,6 +71,11 @@ struct Printer {
         expr(*s->optimizer);
         os << ")\n";
         break;
+      case Stmt::Report:
+        os << "(report";
+        for (auto &n : s->nets) os << " " << n;
+        os << ")\n";
+        break;
       case Stmt::For:
         os << "(for " << s->name << " (range";
         args(s->range);
@@ -103,7 +108,17 @@ void gnc::printAST(const Program &p, llvm::raw_ostream &os) {
       const Function &f = *it.func;
       const char *kind = f.kind == Function::Net ? "net" : f.kind == Function::Train ? "train" : "sample";
       os << "(" << kind << " " << f.name << " (";
-      for (size_t i = 0; i < f.params.size(); ++i) os << (i ? " " : "") << f.params[i];
+      for (size_t i = 0; i < f.params.size(); ++i) {
+        os << (i ? " " : "") << f.params[i];
+        if (i < f.paramShapes.size() && !f.paramShapes[i].empty()) {
+          os << ":[";
+          for (size_t d = 0; d < f.paramShapes[i].size(); ++d) {
+            if (d) os << " ";
+            pr.expr(*f.paramShapes[i][d]);
+          }
+          os << "]";
+        }
+      }
       os << ")\n";
       pr.stmts(f.body, 2);
       os << ")\n";

@@ -70,14 +70,16 @@ struct FnCtx {
   std::map<std::string, int> layerCount;
   std::vector<Value> losses;
   std::vector<std::string> lossNames; // for progress output: the minimized variable's name
+  std::vector<Value> reports;          // `report` values: results after the losses
+  std::vector<std::string> reportNames;
   bool returned = false;
   int loopDepth = 0;
 };
 
 class Lowering {
 public:
-  Lowering(const Program &p, MLIRContext &ctx, Diagnostics &diag)
-      : prog(p), ctx(ctx), diag(diag), b(&ctx) {}
+  Lowering(const Program &p, MLIRContext &ctx, Diagnostics &diag, const ConstOverrides &defines)
+      : prog(p), ctx(ctx), diag(diag), defines(defines), b(&ctx) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -85,6 +87,7 @@ private:
   const Program &prog;
   MLIRContext &ctx;
   Diagnostics &diag;
+  const ConstOverrides &defines;
   OpBuilder b;
   ModuleOp module;
   std::string filename;
@@ -363,6 +366,8 @@ private:
   bool lowerBody(const std::vector<StmtPtr> &body);
   bool lowerStmt(const Stmt &s);
   bool lowerMinimize(const Stmt &s);
+  bool lowerReport(const Stmt &s);
+  std::optional<Val> evalParamName(const Expr &e);
   bool lowerFor(const Stmt &s);
   bool emitNet(NetInfo &net, llvm::ArrayRef<Value> args, SMLoc callLoc);
   bool lowerEntry(const Function &f);
@@ -442,6 +447,18 @@ OwningOpRef<ModuleOp> Lowering::run() {
       auto c = evalConst(*it.value);
       if (!c)
         return nullptr;
+      if (auto d = defines.find(it.name); d != defines.end()) {
+        // `gnc -D NAME=VALUE`: a scalar constant of the file gets another value.
+        if (c->isArray)
+          return fail(it.loc, "-D " + it.name + ": constant '" + it.name +
+                                  "' is an array; only scalar constants can be overridden"),
+                 nullptr;
+        if (c->isInt && d->second != std::floor(d->second))
+          return fail(it.loc, "-D " + it.name + "=" + std::to_string(d->second) + ": constant '" +
+                                  it.name + "' is an integer"),
+                 nullptr;
+        c->data = {d->second};
+      }
       consts[it.name] = *c;
       constLocs[it.name] = it.loc;
       break;
@@ -518,7 +535,27 @@ bool Lowering::lowerEntry(const Function &f) {
   // `fc` must not outlive ctxFn, also when lowering stops at an error.
   llvm::SaveAndRestore<FnCtx *> restoreFc(fc, &ctxFn);
   llvm::SmallVector<Type> args;
-  if (f.kind == Function::Train) {
+  for (size_t i = 0; i < f.paramShapes.size(); ++i)
+    if (!f.paramShapes[i].empty() && f.kind != Function::Sample)
+      return fail(f.paramLocs[i], "only a sample procedure's argument may declare a shape; a " +
+                                      std::string(f.kind == Function::Train ? "train procedure's argument is a batch of the input"
+                                                                            : "net's arguments take the shapes of its call") );
+  if (f.kind == Function::Sample && f.params.size() == 1 && !f.paramShapes[0].empty()) {
+    // e.g. `sample decode(z: [B, 2])`: the procedure works on a batch of its own kind.
+    Shape s;
+    for (const ExprPtr &d : f.paramShapes[0]) {
+      auto i = evalInt(d.get(), 0, "a dimension");
+      if (!i)
+        return false;
+      if (*i <= 0)
+        return fail(d->loc, "dimension sizes must be positive, got " + std::to_string(*i));
+      s.push_back(*i);
+    }
+    if (s[0] != batch)
+      return fail(f.paramShapes[0][0]->loc, "a sample procedure's argument is a batch: its first "
+                                            "dimension must be B");
+    args.push_back(tensorTy(s));
+  } else if (f.kind == Function::Train) {
     if (!input)
       return fail(f.loc, "a train procedure needs an 'input' declaration for its data");
     if (f.params.size() != 1)
@@ -550,8 +587,11 @@ bool Lowering::lowerEntry(const Function &f) {
     if (ctxFn.losses.empty())
       return fail(f.loc, "train procedure '" + f.name + "' has no 'minimize' statement");
     results.assign(ctxFn.losses.begin(), ctxFn.losses.end());
+    results.append(ctxFn.reports.begin(), ctxFn.reports.end());
     llvm::SmallVector<Attribute> names;
     for (const std::string &n : ctxFn.lossNames)
+      names.push_back(b.getStringAttr(n));
+    for (const std::string &n : ctxFn.reportNames)
       names.push_back(b.getStringAttr(n));
     fn->setAttr("gn.losses", b.getArrayAttr(names));
   } else {
@@ -651,6 +691,8 @@ bool Lowering::lowerStmt(const Stmt &s) {
   }
   case Stmt::Minimize:
     return lowerMinimize(s);
+  case Stmt::Report:
+    return lowerReport(s);
   case Stmt::For:
     return lowerFor(s);
   }
@@ -683,6 +725,61 @@ void Lowering::netDependencies(Value v, std::set<std::string> &out, std::set<Ope
   }
   for (Value o : def->getOperands())
     netDependencies(o, out, seen);
+}
+
+// `report a, b`: scalars a train procedure returns after its losses, so that `train` and
+// `eval` print them (a VAE's reconstruction and KL terms) without optimizing them.
+bool Lowering::lowerReport(const Stmt &s) {
+  if (fc->ast->kind != Function::Train)
+    return fail(s.loc, "'report' is only allowed in train procedures");
+  for (size_t i = 0; i < s.nets.size(); ++i) {
+    const std::string &n = s.nets[i];
+    auto it = fc->scope.find(n);
+    if (it == fc->scope.end() || it->second.kind != Val::Tensor)
+      return fail(s.netLocs[i], "'" + n + "' is not a tensor variable of this procedure");
+    if (!shapeOf(it->second.v).empty())
+      return fail(s.netLocs[i], "only scalars can be reported; '" + n + "' has the shape " +
+                                    ::gn::shapes::str(shapeOf(it->second.v)));
+    if (llvm::is_contained(fc->reportNames, n) || llvm::is_contained(fc->lossNames, n))
+      return fail(s.netLocs[i], "'" + n + "' is already reported");
+    fc->reports.push_back(it->second.v);
+    fc->reportNames.push_back(n);
+  }
+  return true;
+}
+
+// `encoder.dense_0.weight`: a parameter of a net that has been called before this point (a
+// contractive penalty needs the encoder's weights).
+std::optional<Val> Lowering::evalParamName(const Expr &e) {
+  llvm::StringRef text = e.text;
+  auto [netName, rest] = text.split('.');
+  auto nit = nets.find(netName.str());
+  if (nit == nets.end()) {
+    fail(e.loc, "'" + netName.str() + "' is not a net, so '" + e.text + "' names no parameter");
+    return std::nullopt;
+  }
+  NetInfo &net = nit->second;
+  if (!llvm::is_contained(net.params, e.text)) {
+    if (net.params.empty()) {
+      fail(e.loc, "net '" + netName.str() + "' has no parameters yet: call it before referring "
+                  "to its parameters");
+      return std::nullopt;
+    }
+    std::string known;
+    for (const std::string &p : net.params)
+      known += (known.empty() ? "" : ", ") + p;
+    fail(e.loc, "net '" + netName.str() + "' has no parameter '" + rest.str() + "' (it has " +
+                    known + ")");
+    return std::nullopt;
+  }
+  Operation *param = SymbolTable::lookupSymbolIn(module, e.text);
+  auto type = param ? param->getAttrOfType<TypeAttr>("type") : TypeAttr();
+  if (!type) {
+    fail(e.loc, "internal error: parameter '" + e.text + "' has no declaration");
+    return std::nullopt;
+  }
+  return Val::tensor(emit("param_ref", e.loc, {}, type.getValue(),
+                          {attr("name", FlatSymbolRefAttr::get(&ctx, e.text))}));
 }
 
 bool Lowering::lowerMinimize(const Stmt &s) {
@@ -933,6 +1030,8 @@ std::optional<Val> Lowering::eval(const Expr &e) {
 }
 
 std::optional<Val> Lowering::evalName(const Expr &e) {
+  if (llvm::StringRef(e.text).contains('.'))
+    return evalParamName(e);
   if (fc) {
     auto it = fc->scope.find(e.text);
     if (it != fc->scope.end())
@@ -1742,10 +1841,11 @@ std::optional<Val> Lowering::evalBuiltin(const Expr &e, bool &handled) {
 
 } // namespace
 
-OwningOpRef<ModuleOp> lowerToGn(const Program &program, MLIRContext &ctx, Diagnostics &diag) {
+OwningOpRef<ModuleOp> lowerToGn(const Program &program, MLIRContext &ctx, Diagnostics &diag,
+                                const ConstOverrides &defines) {
   ctx.loadDialect<func::FuncDialect, arith::ArithDialect, scf::SCFDialect, tensor::TensorDialect>();
   ctx.getOrLoadDialect("gn");
-  return Lowering(program, ctx, diag).run();
+  return Lowering(program, ctx, diag, defines).run();
 }
 
 } // namespace gnc

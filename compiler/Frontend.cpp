@@ -26,16 +26,31 @@ void gnc::registerDialects(mlir::DialectRegistry &registry) {
 mlir::OwningOpRef<mlir::ModuleOp> gnc::compileSource(mlir::MLIRContext &ctx,
                                                      llvm::StringRef source,
                                                      llvm::StringRef filename,
-                                                     llvm::raw_ostream &errs) {
+                                                     llvm::raw_ostream &errs,
+                                                     const ConstOverrides &defines) {
   llvm::SourceMgr sm;
   sm.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(source, filename), llvm::SMLoc());
   Diagnostics diag(sm, errs);
   std::optional<Program> program = parseProgram(diag);
   if (!program)
     return nullptr;
+  for (const auto &[name, value] : defines) {
+    bool found = false;
+    std::string known;
+    for (const Item &it : program->items)
+      if (it.kind == Item::Const) {
+        found |= it.name == name;
+        known += (known.empty() ? "" : ", ") + it.name;
+      }
+    if (!found) {
+      errs << filename << ": error: -D " << name << ": the file has no constant '" << name
+           << "' (its constants: " << (known.empty() ? "none" : known) << ")\n";
+      return nullptr;
+    }
+  }
   // Op verifier messages point into the same buffer, rendered with the same caret format.
   mlir::SourceMgrDiagnosticHandler handler(sm, &ctx, errs);
-  mlir::OwningOpRef<mlir::ModuleOp> module = lowerToGn(*program, ctx, diag);
+  mlir::OwningOpRef<mlir::ModuleOp> module = lowerToGn(*program, ctx, diag, defines);
   if (!module || mlir::failed(mlir::verify(*module)))
     return nullptr;
   return module;

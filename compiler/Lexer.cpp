@@ -25,6 +25,7 @@ const char *gnc::tokSpelling(Tok t) {
   case Tok::Colon: return "':'";
   case Tok::Semi: return "';'";
   case Tok::Assign: return "'='";
+  case Tok::Dot: return "'.'";
   case Tok::Plus: return "'+'";
   case Tok::Minus: return "'-'";
   case Tok::Star: return "'*'";
@@ -39,6 +40,7 @@ const char *gnc::tokSpelling(Tok t) {
   case Tok::KwSample: return "'sample'";
   case Tok::KwReturn: return "'return'";
   case Tok::KwMinimize: return "'minimize'";
+  case Tok::KwReport: return "'report'";
   case Tok::KwOver: return "'over'";
   case Tok::KwWith: return "'with'";
   case Tok::KwFor: return "'for'";
@@ -83,6 +85,10 @@ Token Lexer::next() {
   case '-': return make(Tok::Minus, start);
   case '*': return make(Tok::Star, start);
   case '/': return make(Tok::Slash, start);
+  case '.': // `encoder.dense_0.weight`; '.5' is a number (below)
+    if (cur >= end || !std::isdigit((unsigned char)*cur))
+      return make(Tok::Dot, start);
+    break;
   case '"': {
     while (cur < end && *cur != '"' && *cur != '\n')
       ++cur;
@@ -127,6 +133,7 @@ Token Lexer::next() {
                 .Case("const", Tok::KwConst).Case("net", Tok::KwNet)
                 .Case("train", Tok::KwTrain).Case("sample", Tok::KwSample)
                 .Case("return", Tok::KwReturn).Case("minimize", Tok::KwMinimize)
+                .Case("report", Tok::KwReport)
                 .Case("over", Tok::KwOver).Case("with", Tok::KwWith)
                 .Case("for", Tok::KwFor).Case("in", Tok::KwIn)
                 .Case("range", Tok::KwRange).Case("true", Tok::KwTrue)

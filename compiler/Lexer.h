@@ -12,11 +12,11 @@ namespace gnc {
 enum class Tok {
   Eof, Newline, Ident, Int, Float, String, Error,
   // punctuation
-  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Semi, Assign,
+  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Semi, Assign, Dot,
   Plus, Minus, Star, Slash,
   // keywords
   KwModel, KwBatch, KwInput, KwFrom, KwConst, KwNet, KwTrain, KwSample, KwReturn,
-  KwMinimize, KwOver, KwWith, KwFor, KwIn, KwRange, KwTrue, KwFalse,
+  KwMinimize, KwReport, KwOver, KwWith, KwFor, KwIn, KwRange, KwTrue, KwFalse,
 };
 
 const char *tokSpelling(Tok t);

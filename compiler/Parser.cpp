@@ -175,6 +175,18 @@ private:
             return std::nullopt;
           f->params.push_back(p);
           f->paramLocs.push_back(pl);
+          f->paramShapes.emplace_back();
+          if (consumeIf(Tok::Colon)) {
+            SMLoc l = tok.loc;
+            ExprPtr shape = primary();
+            if (!shape)
+              return std::nullopt;
+            if (shape->kind != Expr::List) {
+              fail(l, "expected a shape such as [B, 2]");
+              return std::nullopt;
+            }
+            f->paramShapes.back() = std::move(shape->elems);
+          }
         } while (consumeIf(Tok::Comma));
       }
       if (!expect(Tok::RParen, "to end the parameter list") || !block(f->body))
@@ -238,6 +250,18 @@ private:
         fail(ol, "expected an optimizer call such as adam(lr=1e-3)");
         return nullptr;
       }
+      return s;
+    }
+    if (consumeIf(Tok::KwReport)) {
+      auto s = std::make_unique<Stmt>(Stmt::Report, loc);
+      do {
+        std::string n;
+        SMLoc nl;
+        if (!ident(n, nl, "a variable to report"))
+          return nullptr;
+        s->nets.push_back(n);
+        s->netLocs.push_back(nl);
+      } while (consumeIf(Tok::Comma));
       return s;
     }
     if (consumeIf(Tok::KwFor)) {
@@ -410,6 +434,13 @@ private:
       }
       auto e = std::make_unique<Expr>(Expr::Name, loc);
       e->text = name;
+      while (consumeIf(Tok::Dot)) {
+        std::string part;
+        SMLoc pl;
+        if (!ident(part, pl, "a name after '.'"))
+          return nullptr;
+        e->text += "." + part;
+      }
       return e;
     }
     case Tok::LParen: {

@@ -27,6 +27,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+
+#include <cmath>
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
@@ -47,6 +49,9 @@ static cl::opt<bool> printAfterAll("print-ir-after-all",
 static cl::opt<std::string> printTreeDir(
     "print-ir-tree-dir", cl::desc("Write the IR after every pass, one file per pass, below DIR"),
     cl::value_desc("DIR"), cl::init(""), cl::cat(gncCat));
+static cl::list<std::string> defineOpts(
+    "D", cl::Prefix, cl::desc("Give the scalar constant NAME of the .gn file another value"),
+    cl::value_desc("NAME=VALUE"), cl::cat(gncCat));
 
 static cl::OptionCategory buildCat("gnc build options");
 static cl::opt<unsigned> optLevel("O", cl::Prefix, cl::desc("Optimization level -O0..-O3 (default 3)"),
@@ -111,6 +116,17 @@ int main(int argc, char **argv) {
   if (stage < 0)
     return errorExit("unknown stage '" + stageOpt + "' (see 'gnc ir --stages')");
 
+  gnc::ConstOverrides defines;
+  std::string definesText;
+  for (const std::string &d : defineOpts) {
+    auto [name, value] = StringRef(d).split('=');
+    double v;
+    if (name.empty() || d.find('=') == std::string::npos || value.trim().getAsDouble(v) || !std::isfinite(v))
+      return errorExit("-D" + d + ": expected NAME=VALUE with a number, e.g. -DSIGMA=0.3");
+    defines[name.str()] = v;
+    definesText += " -D" + d;
+  }
+
   auto file = MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
   if (!file)
     return errorExit("cannot read '" + inputFile + "': " + file.getError().message());
@@ -138,7 +154,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   gnc::registerDialects(registry);
   mlir::MLIRContext ctx(registry);
-  auto module = gnc::compileSource(ctx, (*file)->getBuffer(), inputFile, errs());
+  auto module = gnc::compileSource(ctx, (*file)->getBuffer(), inputFile, errs(), defines);
   if (!module)
     return 1;
 
@@ -150,7 +166,7 @@ int main(int argc, char **argv) {
              : command == "build" ? gnc::findStage("llvm")
                                   : stage;
   gnc::PipelineOptions popts;
-  popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu;
+  popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu + definesText;
   mlir::DefaultTimingManager timing;
   // LLVM's own --time-passes flag (llvm::TimePassesIsEnabled) also times gnc's passes.
   bool timePasses = llvm::TimePassesIsEnabled;

@@ -32,7 +32,7 @@ PACKAGES=(
   # clang 22 is the project's compiler; libclang-rt-22-dev has libFuzzer + ASan/UBSan runtimes
   clang-22 libclang-rt-22-dev
   # Libraries
-  libhalide14-0-dev nlohmann-json3-dev libgtest-dev libstb-dev libcli11-dev libomp-22-dev
+  libhalide14-0-dev nlohmann-json3-dev libgtest-dev libstb-dev libcli11-dev libomp-22-dev libeigen3-dev
   # Build tools
   lld ninja-build cmake ccache make pkg-config python3 tar
 )

@@ -72,6 +72,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -239,6 +240,7 @@ struct Entry {
   size_t numLosses = 0;
   std::vector<std::string> losses;
   bool takesInput = false;
+  Shape inputShape; // a sample entry's own input (`sample decode(z: [B, 2])`), else the model's
   Shape outputShape;
   void (*fn)(void **) = nullptr;
 };
@@ -309,6 +311,7 @@ Model loadModel(std::string soPath) {
     en.takesInput = e->getBoolean("takes_input").value_or(false);
     if (en.kind == "sample")
       en.outputShape = shapeOf(e->get("output_shape"), en.name);
+    en.inputShape = e->get("input_shape") ? shapeOf(e->get("input_shape"), en.name) : m.inputShape;
     for (const GncEntry *t = table; t->name; ++t)
       if (en.symbol == t->name)
         en.fn = t->fn;
@@ -373,8 +376,12 @@ void compareTrainState(const std::string &entry, const std::vector<StateSpec> &s
 // no data dependency. Values are f32.
 Tensor syntheticInput(const Shape &shape) {
   Tensor t = Tensor::zeros(shape);
-  if (shape.size() != 4)
-    die("expected an NHWC input shape, got " + shapeStr(shape));
+  if (shape.size() != 4) {
+    // Not an image (a batch of latent codes): smooth values in [-2, 2].
+    for (size_t i = 0; i < t.data.size(); ++i)
+      t.data[i] = (float)(2 * std::sin(0.37 * (double)i + 0.5));
+    return t;
+  }
   int64_t N = shape[0], H = shape[1], W = shape[2], C = shape[3];
   for (int64_t n = 0; n < N; ++n) {
     double cy = H * (0.4 + 0.2 * std::sin(0.7 * n)), cx = W * (0.4 + 0.2 * std::cos(1.3 * n));
@@ -538,7 +545,13 @@ int main(int argc, char **argv) {
     std::vector<Tensor> evArgs;
     args.clear();
     bool takesInput = e.kind == "train" || e.kind == "eval" || e.takesInput;
-    if (takesInput) {
+    std::optional<Buffer> ownInputBuf;
+    if (takesInput && e.inputShape != model.inputShape) {
+      Tensor ownInput = syntheticInput(e.inputShape);
+      ownInputBuf.emplace(toBuffer(ownInput));
+      evArgs.push_back(ownInput);
+      args.push_back(ownInputBuf->p);
+    } else if (takesInput) {
       evArgs.push_back(input);
       args.push_back(inputBuf.p);
     }

@@ -267,6 +267,56 @@ TEST(ModelGrad, ConvAE) {
   report("ConvAE", st, seconds(t0));
 }
 
+// ---- (a') the contractive autoencoder ----------------------------------------------------------
+
+// models/contractive_ae.gn with batch 2, 8 code units and sgd(lr=1): its penalty reads the
+// encoder's weight by name (`encoder.dense_0.weight`), so the weight's gradient has two paths,
+// through the network and through the penalty; `report` adds results that are not minimized.
+const char *kContractiveAE = R"(
+model contractive_ae
+batch 2
+const H = 8
+const LAMBDA = 5.0
+input x: [B, 28, 28, 1] from mnist
+
+net encoder(x) {
+  return sigmoid(dense(flatten(x), H))
+}
+
+net decoder(h) {
+  return reshape(sigmoid(dense(h, 784)), [B, 28, 28, 1])
+}
+
+train step(x) {
+  h = encoder(x)
+  recon = bce(decoder(h), x, reduction="batch")
+  w2 = reshape(sum(square(encoder.dense_0.weight), axes=[0]), [1, H])
+  jacobian = sum(square(h * (1 - h)) * w2) / B
+  loss = recon + LAMBDA * jacobian
+  minimize loss over encoder, decoder with sgd(lr=1)
+  report recon, jacobian
+}
+)";
+
+TEST(ModelGrad, ContractiveAE) {
+  auto t0 = std::chrono::steady_clock::now();
+  Model m;
+  Evaluator *ev = nullptr;
+  ASSERT_TRUE(setUp(m, ev, kContractiveAE, {2, 28, 28, 1}));
+  std::unique_ptr<Evaluator> owner(ev);
+  std::vector<int> params = trainable(m.names);
+  ASSERT_EQ(params.size(), 4u);
+  std::vector<Tensor> out = call(*ev, "step", m.args);
+  ASSERT_EQ(out.size(), 3 + m.names.size()); // loss, recon, jacobian, new state
+  // The reported terms add up to the minimized loss.
+  EXPECT_NEAR(out[0].data[0], out[1].data[0] + 5.0 * out[2].data[0], 1e-9 * std::fabs(out[0].data[0]));
+  EXPECT_GT(out[2].data[0], 0.0);
+  CheckStats st;
+  Problem pb{ev, "step_eval", m.args, m.firstState, 0};
+  EXPECT_TRUE(checkGradients(pb, params, m.names, sgdGradients(m, out, params), CheckOptions(), st));
+  report("ContractiveAE", st, seconds(t0));
+}
+
 // ---- (b) the VAE -----------------------------------------------------------------------------
 
 // models/vae.gn with batch 2 and sgd(lr=1). The key is fixed, so normal() gives the same eps in

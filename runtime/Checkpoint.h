@@ -5,7 +5,11 @@
 //   and the step, see Shuffle.h), rng (the seed's Philox key, for people), batch,
 //   train_images (the training set's size, which fixes the permutations), loss_names,
 //   loss_sums and loss_count (the running sums of the losses over the steps of the current
-//   epoch, %.17g, so that a resumed run reports the same train_loss as an uninterrupted one).
+//   epoch, %.17g, so that a resumed run reports the same train_loss as an uninterrupted one),
+//   excluded_labels (the digits left out of training, "0,3"; empty for none), loss_history
+//   and loss_history_first (every step's losses since step loss_history_first: base64 of
+//   little-endian f32, len(loss_names) per step, so that a resumed run continues the loss
+//   curve; older checkpoints without them start the history at their step).
 // Writing is atomic (FileIO.h). Loading validates the file completely before touching the
 // state: a checkpoint of another model, of another version of this model, or with a
 // corrupted or lying header is rejected with a one-line Error naming the file.
@@ -29,7 +33,14 @@ struct CheckpointMeta {
   std::vector<std::string> lossNames;
   std::vector<double> lossSums;
   uint64_t lossCount = 0;
+  std::vector<int> excludedLabels; // ascending digits 0-9
+  uint64_t historyFirst = 0;       // the step of lossHistory's first entry
+  std::vector<float> lossHistory;  // lossNames.size() values per step, historyFirst..step-1
 };
+
+// Comma-separated digits ("0,3"), and back (ascending, no repeats; Error otherwise).
+std::string labelList(const std::vector<int> &labels);
+std::vector<int> parseLabelList(const std::string &text, const std::string &what);
 
 // The file's bytes (for tests and the fuzzer).
 std::string encodeCheckpoint(const ModelInfo &model, const StateBuffers &state,

@@ -6,6 +6,7 @@
 #include "runtime/Engine.h"
 #include "runtime/Error.h"
 #include "runtime/FileIO.h"
+#include "runtime/LossCurve.h"
 #include "runtime/ModelInfo.h"
 #include "runtime/PngGrid.h"
 #include "runtime/Progress.h"
@@ -36,13 +37,20 @@ Model '%2$s' compiled by gnc, with its training and sampling runtime.
 
 Commands:
   %1$s train [--data DIR] [--epochs N] [--steps N] [--batch N] [--seed N]
-        [--checkpoint FILE] [--checkpoint-every N] [--resume] [--threads N] [--json]
+        [--checkpoint FILE] [--checkpoint-every N] [--resume] [--exclude-label D[,D...]]
+        [--loss-curve FILE.png] [--threads N] [--json]
       Train from scratch (state drawn by the init procedure from --seed, default 1) or, with
       --resume, from FILE's state, step and seed. Trains until --steps global steps or
       --epochs epochs are done (the smaller; default 1 epoch); a resumed run counts from the
       checkpoint's step, so `--steps 20` then `--resume --steps 30` equals `--steps 30`, bit
       for bit. The checkpoint (default MODEL.safetensors) is written atomically after every
       epoch, every --checkpoint-every steps, at the end and on ^C. Then the test loss.
+      --exclude-label 0 (or 1,7): train only on the images whose digit label (the
+      train-labels-idx1-ubyte file) is not listed, e.g. for anomaly detection; the checkpoint
+      records the labels and --resume needs the same. Every step's losses are kept in the
+      checkpoint; at the end (also on ^C or a NaN) they are written to STEM-loss.csv (step,
+      epoch, one column per loss) and drawn to STEM-loss.png (or --loss-curve FILE.png), STEM
+      being the checkpoint's path without its extension.
       --batch must equal the compiled batch; --lr is rejected: the learning rate is compiled
       into the program (the optimizer call in the .gn file).
   %1$s eval --checkpoint FILE [--data DIR] [--json]
@@ -143,6 +151,38 @@ double secondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// --exclude-label D[,D...]: digits 0-9, in any order; returned ascending without repeats.
+std::vector<int> excludeLabelsFlag(const Args &a) {
+  if (!a.has("exclude-label"))
+    return {};
+  std::string v = a.str("exclude-label");
+  bool digit[10] = {};
+  size_t start = 0;
+  while (true) {
+    size_t comma = v.find(',', start);
+    std::string t = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (t.size() != 1 || t[0] < '0' || t[0] > '9')
+      throw Error("--exclude-label '" + v + "': expected digits 0-9 separated by commas (e.g. 0 or 1,7)");
+    digit[t[0] - '0'] = true;
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  std::vector<int> labels;
+  for (int d = 0; d < 10; ++d)
+    if (digit[d])
+      labels.push_back(d);
+  return labels;
+}
+
+std::string trainImagesText(const TrainResult &r) {
+  std::string s = "training images: " + std::to_string(r.trainImages);
+  if (!r.excludedLabels.empty())
+    s += " of " + std::to_string(r.trainImagesInFile) + " (label" +
+         (r.excludedLabels.size() > 1 ? "s " : " ") + labelList(r.excludedLabels) + " excluded)";
+  return s;
+}
+
 int cmdTrain(const ModelInfo &m, const Args &a, bool jsonOut) {
   if (a.has("lr"))
     throw Error("--lr is not supported: the learning rate is compiled into the program (set it "
@@ -161,6 +201,12 @@ int cmdTrain(const ModelInfo &m, const Args &a, bool jsonOut) {
   if (o.checkpoint.empty())
     throw Error("--checkpoint needs a file name");
   o.resume = a.has("resume");
+  o.excludeLabels = excludeLabelsFlag(a);
+  std::string stem = checkpointStem(o.checkpoint);
+  o.lossCsv = stem + "-loss.csv";
+  o.lossPng = a.str("loss-curve", stem + "-loss.png");
+  if (o.lossPng.empty())
+    throw Error("--loss-curve needs a file name");
   o.threads = threadsFlag(a);
   o.interactiveProgress = !jsonOut && ::isatty(2);
   Progress progress(stderr, o.interactiveProgress);
@@ -181,6 +227,11 @@ int cmdTrain(const ModelInfo &m, const Args &a, bool jsonOut) {
     j["seed"] = r.seed;
     j["threads"] = o.threads;
     j["checkpoint"] = r.checkpoint;
+    j["train_images"] = r.trainImages;
+    j["train_images_in_file"] = r.trainImagesInFile;
+    j["excluded_labels"] = r.excludedLabels;
+    j["loss_csv"] = r.lossCsv;
+    j["loss_curve"] = r.lossPng;
     std::cout << j.dump() << std::endl;
   } else {
     std::cout << "trained " << r.stepsThisRun << " steps in " << formatDuration(r.seconds) << " ("
@@ -188,8 +239,11 @@ int cmdTrain(const ModelInfo &m, const Args &a, bool jsonOut) {
               << fmt((double)r.steps / (double)r.stepsPerEpoch) << "\n"
               << "train loss " << fmt(r.trainLoss.empty() ? NAN : r.trainLoss[0])
               << " (mean over the last epoch's steps)\n"
+              << trainImagesText(r) << "\n"
               << evalText(r.test, r.lossNames) << "\n"
-              << "checkpoint " << r.checkpoint << std::endl;
+              << "checkpoint " << r.checkpoint << "\n"
+              << "loss curve " << r.lossPng << " (every step's losses: " << r.lossCsv << ")"
+              << std::endl;
   }
   return ExitOk;
 }
@@ -373,7 +427,8 @@ int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entrie
                                   with({{"data", true}, {"epochs", true}, {"steps", true},
                                         {"batch", true}, {"lr", true}, {"seed", true},
                                         {"checkpoint", true}, {"checkpoint-every", true},
-                                        {"resume", false}})),
+                                        {"resume", false}, {"exclude-label", true},
+                                        {"loss-curve", true}})),
                       jsonOut);
     if (command == "eval")
       return cmdEval(m, Args::parse(command, args, with({{"checkpoint", true}, {"data", true}})),

@@ -40,6 +40,26 @@ ImageSet loadImages(const ModelInfo &model, const std::string &dir, Split split)
   return set;
 }
 
+std::string labelsPath(const std::string &dir, Split split) {
+  return dir + (split == Split::Train ? "/train-labels-idx1-ubyte" : "/t10k-labels-idx1-ubyte");
+}
+
+std::vector<uint8_t> loadLabels(const std::string &dir, Split split, const ImageSet &images) {
+  std::string path = labelsPath(dir, split);
+  if (::access(path.c_str(), R_OK) != 0)
+    throw Error(path + ": cannot open: " + std::strerror(errno) +
+                " (the labels of " + images.path + "; scripts/setup.sh downloads them)");
+  std::vector<uint8_t> labels = loadIdxLabels(path);
+  if (labels.size() != images.count)
+    throw Error(path + ": holds " + std::to_string(labels.size()) + " labels, but " +
+                images.path + " holds " + std::to_string(images.count) + " images");
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] > 9)
+      throw Error(path + ": label " + std::to_string(labels[i]) + " of image " +
+                  std::to_string(i) + " is not a digit 0-9");
+  return labels;
+}
+
 void fillBatch(const ImageSet &set, const uint32_t *indices, size_t batch, float *out) {
   // pixel / 255 in f32, exactly as the ABI says (a table of the 256 quotients).
   static const struct Table {

@@ -34,8 +34,8 @@ struct ImageSet {
 // Loads an idx3-ubyte image file and checks that its images are rows x cols.
 ImageSet loadIdxImages(const std::string &path, size_t rows, size_t cols);
 
-// Loads an idx1-ubyte label file (not needed by the generative models; provided and tested so
-// that a labelled model can use it).
+// Loads an idx1-ubyte label file (MNIST's digit labels: train --exclude-label, the label
+// columns of apply/encode and the latent scatter plot; Dataset.h checks them against the images).
 std::vector<uint8_t> loadIdxLabels(const std::string &path);
 
 } // namespace gnc::rt

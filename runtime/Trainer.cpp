@@ -4,6 +4,7 @@
 #include "runtime/Dataset.h"
 #include "runtime/Error.h"
 #include "runtime/FileIO.h"
+#include "runtime/LossCurve.h"
 #include "runtime/Shuffle.h"
 #include "runtime/Threads.h"
 
@@ -36,6 +37,14 @@ struct InterruptGuard {
 double secondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
+
+std::string labelsText(const std::vector<int> &labels) {
+  return labels.empty() ? "none" : labelList(labels);
+}
+
+// The checkpoint's header must stay below safetensors' 100 MB: past this many values the
+// oldest quarter of the history is dropped (the curve then starts later).
+constexpr size_t kMaxHistoryValues = 1u << 23;
 
 } // namespace
 
@@ -76,7 +85,23 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
   ImageSet testSet = loadImages(m, dir, Split::Test);
   if (trainSet.count >= (1ULL << 32))
     throw Error(trainSet.path + ": too many images");
-  const uint64_t S = trainSet.count / B;
+  // The images training draws from: all, or those whose label is not excluded.
+  std::vector<uint32_t> kept;
+  if (!o.excludeLabels.empty()) {
+    std::vector<uint8_t> labels = loadLabels(dir, Split::Train, trainSet);
+    bool excluded[10] = {};
+    for (int d : o.excludeLabels)
+      excluded[d] = true;
+    for (size_t i = 0; i < labels.size(); ++i)
+      if (!excluded[labels[i]])
+        kept.push_back((uint32_t)i);
+    if (kept.size() < B)
+      throw Error(trainSet.path + ": " + std::to_string(kept.size()) +
+                  " images remain after --exclude-label " + labelList(o.excludeLabels) +
+                  ", fewer than one batch of " + std::to_string(B));
+  }
+  const uint64_t used = o.excludeLabels.empty() ? trainSet.count : kept.size();
+  const uint64_t S = used / B;
 
   Engine engine(m);
   CheckpointMeta meta;
@@ -88,9 +113,14 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
       throw Error(o.checkpoint + ": --seed " + std::to_string(*o.seed) +
                   " differs from the checkpoint's seed " + std::to_string(meta.seed) +
                   " (a resumed run keeps its seed; leave --seed out)");
-    if (meta.trainImages != trainSet.count)
+    if (meta.excludedLabels != o.excludeLabels)
+      throw Error(o.checkpoint + ": trained with excluded labels " +
+                  labelsText(meta.excludedLabels) + ", this run excludes " +
+                  labelsText(o.excludeLabels) + " (resuming needs the same --exclude-label)");
+    if (meta.trainImages != used)
       throw Error(o.checkpoint + ": trained on " + std::to_string(meta.trainImages) +
-                  " images, but " + trainSet.path + " holds " + std::to_string(trainSet.count) +
+                  " images, but " + trainSet.path + " holds " + std::to_string(used) +
+                  (o.excludeLabels.empty() ? "" : " without the excluded labels") +
                   " (resuming needs the same training set)");
     if (meta.lossNames != entry.losses)
       throw Error(o.checkpoint + ": loss names do not match the model's");
@@ -99,7 +129,9 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
                   " does not match step " + std::to_string(meta.step));
   } else {
     meta.seed = o.seed.value_or(1);
-    meta.trainImages = trainSet.count;
+    meta.trainImages = used;
+    meta.excludedLabels = o.excludeLabels;
+    meta.historyFirst = 0;
     meta.lossNames = entry.losses;
     meta.lossSums.assign(entry.losses.size(), 0.0);
     engine.init(initKey(meta.seed));
@@ -128,6 +160,9 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
     }
     checkWritable(o.checkpoint); // fail now, not after an epoch of work
   }
+  for (const std::string &path : {o.lossCsv, o.lossPng})
+    if (!path.empty())
+      checkWritable(path);
   const uint64_t epochs = (target + S - 1) / S;
 
   TrainResult r;
@@ -135,6 +170,9 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
   r.stepsPerEpoch = S;
   r.lossNames = entry.losses;
   r.checkpoint = o.checkpoint;
+  r.trainImages = used;
+  r.trainImagesInFile = trainSet.count;
+  r.excludedLabels = o.excludeLabels;
 
   std::string lastGood = "none written yet";
   uint64_t savedStep = UINT64_MAX;
@@ -149,6 +187,23 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
     savedStep = meta.step;
     lastGood = o.checkpoint + " (step " + std::to_string(meta.step) + ")";
   };
+  // The history so far (and a failing step's losses) as CSV and PNG.
+  auto writeCurves = [&](const std::vector<float> *failedStep) {
+    LossHistory h;
+    h.names = entry.losses;
+    h.first = meta.historyFirst;
+    h.stepsPerEpoch = S;
+    h.values = meta.lossHistory;
+    if (failedStep)
+      h.values.insert(h.values.end(), failedStep->begin(), failedStep->end());
+    h.title = "model '" + m.model + "'";
+    if (!o.excludeLabels.empty())
+      h.title += ", trained without label " + labelList(o.excludeLabels);
+    if (!o.lossCsv.empty())
+      writeLossCsv(o.lossCsv, h);
+    if (!o.lossPng.empty())
+      writeLossCurve(o.lossPng, h);
+  };
 
   // Batches: step s -> images perm_{s / S}[(s % S) * B ...], prepared one step ahead.
   uint32_t permEpoch = UINT32_MAX;
@@ -156,7 +211,10 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
   BatchPrefetcher batches(m.inputElements(), o.threads >= 2, [&](uint64_t s, float *out) {
     uint32_t e = (uint32_t)(s / S);
     if (e != permEpoch || perm.empty()) {
-      perm = epochPermutation((uint32_t)trainSet.count, e, meta.seed);
+      perm = epochPermutation((uint32_t)used, e, meta.seed);
+      if (!kept.empty())
+        for (uint32_t &i : perm)
+          i = kept[i];
       permEpoch = e;
     }
     fillBatch(trainSet, perm.data() + (s % S) * B, B, out);
@@ -189,6 +247,10 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
         progress.finish();
         std::string what = std::isnan(losses[i]) ? "NaN" : "infinite";
         std::string name = i == 0 ? "loss" : "loss '" + entry.losses[i] + "'";
+        try {
+          writeCurves(&losses); // best effort: the NaN is the error to report
+        } catch (const Error &) {
+        }
         throw Error(name + " is " + what + " at step " + std::to_string(s + 1) + " (epoch " +
                         std::to_string(s / S + 1) + "); last good checkpoint: " + lastGood,
                     ExitNonFinite);
@@ -197,6 +259,13 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
     for (size_t i = 0; i < losses.size(); ++i)
       meta.lossSums[i] += losses[i];
     meta.lossCount += 1;
+    meta.lossHistory.insert(meta.lossHistory.end(), losses.begin(), losses.end());
+    if (meta.lossHistory.size() > kMaxHistoryValues) {
+      size_t drop = meta.lossHistory.size() / losses.size() / 4;
+      meta.lossHistory.erase(meta.lossHistory.begin(),
+                             meta.lossHistory.begin() + (long)(drop * losses.size()));
+      meta.historyFirst += drop;
+    }
     meta.step = s + 1;
     meta.epoch = meta.step / S;
 
@@ -222,6 +291,10 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
     }
     if (interrupted) {
       save();
+      try {
+        writeCurves(nullptr);
+      } catch (const Error &) {
+      }
       progress.finish();
       throw Error("interrupted at step " + std::to_string(meta.step) +
                       (o.checkpoint.empty() ? "; no checkpoint file given"
@@ -231,6 +304,9 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
     }
   }
   save();
+  writeCurves(nullptr);
+  r.lossCsv = o.lossCsv;
+  r.lossPng = o.lossPng;
   progress.finish();
   r.seconds = secondsSince(start);
   r.steps = meta.step;

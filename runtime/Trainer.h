@@ -11,6 +11,13 @@
 // NaN at step 25 (epoch 2)" is the 25th step); a checkpoint's "step" is the number of steps
 // done.
 //
+// --exclude-label D,...: training uses only the images whose label is not listed; epoch e's
+// permutation (Shuffle.h) is then over the list of kept image indices (in file order), and
+// the checkpoint records the labels, which --resume must match. Every step's losses are kept in
+// the checkpoint (Checkpoint.h), and the run ends by writing them as CSV and as a loss-curve
+// PNG (LossCurve.h), also when it is interrupted or stopped by a NaN (the failing step is the
+// CSV's last row then).
+//
 // The test loss is the mean of losses[0] over all full batches of the test set (the last
 // partial batch is skipped), each computed by the train entry with key evalKey(seed, b) and
 // its updated state discarded.
@@ -34,6 +41,8 @@ struct TrainOptions {
   std::optional<uint64_t> epochs, steps, seed, checkpointEvery;
   std::string checkpoint; // empty: none
   bool resume = false;
+  std::vector<int> excludeLabels; // ascending digits
+  std::string lossCsv, lossPng;   // empty: not written
   int threads = 2;
   bool interactiveProgress = false;
 };
@@ -51,6 +60,10 @@ struct TrainResult {
   EvalResult test;
   double seconds = 0, imagesPerSecond = 0;
   std::string checkpoint;
+  uint64_t trainImages = 0;       // images training draws from (after --exclude-label)
+  uint64_t trainImagesInFile = 0; // the training file's images
+  std::vector<int> excludedLabels;
+  std::string lossCsv, lossPng;   // written files
 };
 
 TrainResult train(const ModelInfo &model, const TrainOptions &options, Progress &progress);

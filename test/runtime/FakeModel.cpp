@@ -8,7 +8,9 @@
 // Built twice: gnc-fake-model, and with FAKE_VARIANT_B gnc-fake-model-b (another model name and
 // hash, no sample procedures) for the "checkpoint of another model" and "no procedure" errors.
 // Test hooks (environment): GNC_FAKE_NAN_AT_STEP=S makes the loss of training step S (1-based)
-// NaN; GNC_FAKE_SLEEP_MS=N sleeps N ms in every train step (to interrupt a run).
+// NaN; GNC_FAKE_NAN_IF_MARKED=1 makes it NaN when an image of the batch has a white first
+// pixel (to prove that --exclude-label keeps marked images out); GNC_FAKE_SLEEP_MS=N sleeps N
+// ms in every train step (to interrupt a run).
 #include "runtime/GncAbi.h"
 
 #include "dialects/gn/Philox.h"
@@ -92,6 +94,10 @@ void entryStep(void **buffers) {
   float step = in[STEP][0] + 1.0f;
   if (const char *nan = std::getenv("GNC_FAKE_NAN_AT_STEP"); nan && std::atof(nan) == step)
     *loss = std::numeric_limits<float>::quiet_NaN();
+  if (std::getenv("GNC_FAKE_NAN_IF_MARKED"))
+    for (int b = 0; b < B; ++b)
+      if (x[b * D] == 1.0f)
+        *loss = std::numeric_limits<float>::quiet_NaN();
   if (const char *ms = std::getenv("GNC_FAKE_SLEEP_MS"))
     std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(ms)));
 

@@ -32,6 +32,9 @@ CheckpointMeta tinyMeta() {
   meta.lossNames = {"loss"};
   meta.lossSums = {0.1 + 0.2}; // not a short decimal: must survive exactly
   meta.lossCount = 2;
+  meta.excludedLabels = {0, 7};
+  meta.historyFirst = 5; // steps 5 and 6
+  meta.lossHistory = {0.1f, 1e-30f};
   return meta;
 }
 
@@ -100,6 +103,25 @@ TEST(SafeTensors, RoundTrip) {
   ASSERT_EQ(meta.lossSums.size(), 1u);
   EXPECT_EQ(meta.lossSums[0], 0.1 + 0.2); // bit for bit
   EXPECT_EQ(meta.lossCount, 2u);
+  EXPECT_EQ(meta.excludedLabels, (std::vector<int>{0, 7}));
+  EXPECT_EQ(meta.historyFirst, 5u);
+  EXPECT_EQ(meta.lossHistory, (std::vector<float>{0.1f, 1e-30f})); // bit for bit
+}
+
+TEST(SafeTensors, OlderCheckpointsWithoutHistory) {
+  // Checkpoints written before the loss history and --exclude-label load with an empty history
+  // that starts at their step, and no excluded labels.
+  ModelInfo m = tinyModel();
+  std::string f = mutate([](json &h, std::string &) {
+    h["__metadata__"].erase("loss_history");
+    h["__metadata__"].erase("loss_history_first");
+    h["__metadata__"].erase("excluded_labels");
+  });
+  CheckpointMeta meta = decodeCheckpoint(reinterpret_cast<const uint8_t *>(f.data()), f.size(),
+                                         "old", m, nullptr);
+  EXPECT_EQ(meta.historyFirst, 7u);
+  EXPECT_TRUE(meta.lossHistory.empty());
+  EXPECT_TRUE(meta.excludedLabels.empty());
 }
 
 TEST(SafeTensors, FileLayout) {
@@ -291,6 +313,20 @@ TEST(SafeTensors, BadMetadata) {
           {"\"loss_sums\" is not a list of numbers"});
   rejects(mutate([](json &h, std::string &) { h["__metadata__"]["batch"] = "5"; }),
           {"checkpoint batch 5 differs from the model's 4"});
+  auto setMeta = [](const char *key, const char *value) {
+    return mutate([&](json &h, std::string &) { h["__metadata__"][key] = value; });
+  };
+  rejects(setMeta("excluded_labels", "0,x"), {"\"excluded_labels\"", "'x' is not a digit 0-9"});
+  rejects(setMeta("excluded_labels", "7,0"), {"\"excluded_labels\"", "ascending"});
+  rejects(setMeta("loss_history", "AAAA*AAA"), {"\"loss_history\" is not base64"});
+  rejects(setMeta("loss_history", "AAA"), {"\"loss_history\" is not base64"});
+  rejects(setMeta("loss_history", "AAAAAAA="), {"not a whole number of steps of 1 losses"});
+  rejects(setMeta("loss_history", "AAAAAA=="), {"holds 1 steps from step 5"});
+  rejects(setMeta("loss_history_first", "6"),
+          {"\"loss_history\" holds 2 steps from step 6, which does not end at step 7"});
+  rejects(setMeta("loss_history_first", "9"), {"does not end at step 7"});
+  rejects(mutate([](json &h, std::string &) { h["__metadata__"].erase("loss_history_first"); }),
+          {"no \"loss_history_first\""});
 }
 
 TEST(SafeTensors, MissingFile) {

@@ -180,6 +180,10 @@ def main():
         check(all(math.isfinite(v) for v in [ja["train_loss"], ja["test_loss"], ja["images_per_s"],
                                              ja["seconds"]]), "finite numbers")
         check(ja["seed"] == 1 and ja["checkpoint"] == W("a.st"), "seed/checkpoint")
+        check(ja["train_images"] == 300 and ja["train_images_in_file"] == 300 and
+              ja["excluded_labels"] == [], f"train_images: {ja}")
+        check(ja["loss_csv"] == W("a-loss.csv") and ja["loss_curve"] == W("a-loss.png"),
+              f"loss curve paths: {ja}")
     r1 = run(M, "train", "--steps", 1, "--json", "--data", data, "--checkpoint", W("one.st"))
     if ja and r1.json():
         check(ja["train_loss"] < r1.json()["train_loss"], "training lowers the loss")
@@ -236,6 +240,100 @@ def main():
         check(read(W("int.st")) == read(W("straight60.st")), "SIGINT resume: checkpoint bit-identical")
     else:
         check(False, "SIGINT: no checkpoint written")
+
+    # the loss history: every step in the CSV, continued across --resume, and the PNG
+    rows = read(W("a-loss.csv")).decode().splitlines()
+    check(rows[0] == "step,epoch,loss,latent_norm", f"loss CSV header {rows[0]!r}")
+    check(len(rows) == 31 and rows[1].startswith("1,1,") and rows[30].startswith("30,2,"),
+          f"loss CSV rows: {len(rows)}: {rows[1:2]} ... {rows[-1:]}")
+    if ja and len(rows) == 31:
+        last18 = [float(r.split(",")[2]) for r in rows[19:31]]  # epoch 2: steps 19..30
+        check(abs(sum(last18) / len(last18) - ja["train_loss"]) < 1e-6,
+              "the CSV's epoch-2 losses average to train_loss")
+    check(png_size(W("a-loss.png")) == (960, 560), f"loss curve PNG {png_size(W('a-loss.png'))}")
+    for first in (20, 18, 25):
+        check(read(W(f"resume-{first}-loss.csv")) == read(W("a-loss.csv")),
+              f"resume from step {first}: the loss CSV continues the history")
+    check(read(W("int-loss.csv")) == read(W("straight60-loss.csv")), "SIGINT resume: loss CSV")
+    r = run(M, "train", "--steps", 5, "--data", data, "--checkpoint", W("lc.st"), "--loss-curve",
+            W("custom.png"))
+    check(r.rc == 0 and png_size(W("custom.png")) == (960, 560) and
+          not os.path.exists(W("lc-loss.png")) and os.path.exists(W("lc-loss.csv")),
+          f"--loss-curve: {r.err}")
+    check(f"loss curve {W('custom.png')}" in r.out, f"text output names the curve: {r.out!r}")
+    r = run(M, "train", "--steps", 5, "--data", data, "--checkpoint", W("lc2.st"), "--loss-curve",
+            W("no/dir/c.png"))
+    one_line_error(r, [W("no/dir/c.png"), "cannot create"], "--loss-curve into a missing directory")
+    check(not os.path.exists(W("lc2.st")), "an unwritable --loss-curve fails before training")
+
+    # --exclude-label: the kept images only (30 of each digit: 240 kept, 15 steps per epoch)
+    r = run(M, "train", "--steps", 40, "--json", "--data", data, "--checkpoint", W("ex.st"),
+            "--exclude-label", "5,0")
+    jx = r.json()
+    check(r.rc == 0 and jx is not None, f"--exclude-label: {r.err}")
+    if jx:
+        check(jx["train_images"] == 240 and jx["train_images_in_file"] == 300 and
+              jx["excluded_labels"] == [0, 5] and jx["steps_per_epoch"] == 15, f"--exclude-label: {jx}")
+        check(jx["train_loss"] != ja["train_loss"], "--exclude-label trains on other batches")
+    meta = split_st(read(W("ex.st")))[0]["__metadata__"]
+    check(meta.get("excluded_labels") == "0,5" and meta.get("train_images") == "240",
+          f"--exclude-label metadata: {meta.get('excluded_labels')!r} {meta.get('train_images')!r}")
+    r = run(M, "train", "--steps", 25, "--json", "--data", data, "--checkpoint", W("ex-r.st"),
+            "--exclude-label", "0,5")
+    r = run(M, "train", "--resume", "--steps", 40, "--json", "--data", data, "--checkpoint",
+            W("ex-r.st"), "--exclude-label", "0,5,0")
+    same_results(jx, r.json(), "--exclude-label resumed")
+    check(read(W("ex-r.st")) == read(W("ex.st")), "--exclude-label resumed: checkpoint bit-identical")
+    r = run(M, "train", "--resume", "--steps", 40, "--data", data, "--checkpoint", W("ex-r.st"))
+    one_line_error(r, [W("ex-r.st"), "trained with excluded labels 0,5, this run excludes none"],
+                   "resume without the checkpoint's --exclude-label")
+    r = run(M, "train", "--resume", "--steps", 40, "--data", data, "--checkpoint", W("a.st"),
+            "--exclude-label", "3")
+    one_line_error(r, ["trained with excluded labels none, this run excludes 3"],
+                   "resume with another --exclude-label")
+    # Marked images (a white first pixel) are exactly those of label 0; the fake model's loss
+    # is NaN for a batch holding one: excluded, training never sees them.
+    marked = make_data(W("data-marked"))
+    tr = bytearray(read(os.path.join(marked, "train-images-idx3-ubyte")))
+    for i in range(300):
+        tr[16 + i * 784] = 255 if i % 10 == 0 else 0
+    with open(os.path.join(marked, "train-images-idx3-ubyte"), "wb") as f:
+        f.write(tr)
+    env = {"GNC_FAKE_NAN_IF_MARKED": "1"}
+    r = run(M, "train", "--epochs", 3, "--data", marked, "--checkpoint", W("mk.st"),
+            "--exclude-label", "0", env=env)
+    check(r.rc == 0, f"--exclude-label 0 keeps the marked images out: {r.err.strip()[-300:]}")
+    r = run(M, "train", "--epochs", 3, "--data", marked, "--checkpoint", W("mk2.st"), env=env)
+    one_line_error(r, ["loss is NaN at step"], "without --exclude-label the marked images are used",
+                   code=3)
+    nan_rows = read(W("mk2-loss.csv")).decode().splitlines()
+    check(nan_rows[-1].split(",")[2] == "nan", f"NaN: the loss CSV ends with the failing step: {nan_rows[-1:]}")
+    nolabels = make_data(W("data-nolabels"))
+    os.remove(os.path.join(nolabels, "train-labels-idx1-ubyte"))
+    r = run(M, "train", "--steps", 5, "--data", nolabels, "--checkpoint", W("nl.st"),
+            "--exclude-label", "1")
+    one_line_error(r, [os.path.join(nolabels, "train-labels-idx1-ubyte"), "cannot open"],
+                   "--exclude-label without a label file")
+    r = run(M, "train", "--steps", 5, "--data", nolabels, "--checkpoint", W("nl.st"))
+    check(r.rc == 0, f"training without --exclude-label needs no labels: {r.err}")
+    with open(os.path.join(nolabels, "train-labels-idx1-ubyte"), "wb") as f:
+        f.write(struct.pack(">II", 0x801, 299) + bytes(299))
+    r = run(M, "train", "--steps", 5, "--data", nolabels, "--checkpoint", W("nl2.st"),
+            "--exclude-label", "1")
+    one_line_error(r, ["holds 299 labels, but", "holds 300 images"], "label count mismatch")
+    with open(os.path.join(nolabels, "train-labels-idx1-ubyte"), "wb") as f:
+        f.write(struct.pack(">II", 0x801, 300) + bytes([12]) + bytes(299))
+    r = run(M, "train", "--steps", 5, "--data", nolabels, "--checkpoint", W("nl2.st"),
+            "--exclude-label", "1")
+    one_line_error(r, ["label 12 of image 0 is not a digit 0-9"], "a label that is not a digit")
+    for bad in ("x", "10", "1,,2", ""):
+        r = run(M, "train", "--steps", 5, "--data", data, "--checkpoint", W("nl3.st"),
+                "--exclude-label", bad)
+        one_line_error(r, [f"--exclude-label '{bad}'", "digits 0-9"], f"--exclude-label {bad!r}")
+    r = run(M, "train", "--steps", 5, "--data", data, "--checkpoint", W("nl3.st"),
+            "--exclude-label", "0,1,2,3,4,5,6,7,8,9")
+    one_line_error(r, ["0 images remain after --exclude-label 0,1,2,3,4,5,6,7,8,9",
+                       "fewer than one batch of 16"], "excluding every label")
 
     # eval: the train run's test loss, and nothing changes
     before = read(W("a.st"))

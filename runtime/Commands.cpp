@@ -1,16 +1,20 @@
 #include "runtime/Commands.h"
 
+#include "runtime/Apply.h"
 #include "runtime/Checkpoint.h"
 #include "runtime/Cli.h"
 #include "runtime/Dataset.h"
 #include "runtime/Engine.h"
 #include "runtime/Error.h"
 #include "runtime/FileIO.h"
+#include "runtime/LatentScatter.h"
 #include "runtime/LossCurve.h"
+#include "runtime/Manifold.h"
 #include "runtime/ModelInfo.h"
 #include "runtime/PngGrid.h"
 #include "runtime/Progress.h"
 #include "runtime/RuntimeConfig.h"
+#include "runtime/SafeTensors.h"
 #include "runtime/Sampling.h"
 #include "runtime/Threads.h"
 #include "runtime/Trainer.h"
@@ -59,15 +63,38 @@ Commands:
   %1$s sample --checkpoint FILE [--n 64] [--seed N] [--out FILE.png] [--json]
       Runs the sample procedure 'generate' and writes n images as a PNG grid
       (default MODEL-samples.png; --seed defaults to the checkpoint's).
-  %1$s reconstruct --checkpoint FILE [--data DIR] [--n 64] [--out FILE.png] [--json]
-      Runs the sample procedure 'reconstruct' on the first n test images; each image is drawn
-      with its reconstruction to its right (default MODEL-reconstruct.png).
+  %1$s reconstruct --checkpoint FILE [--data DIR] [--input X.npy] [--n 64] [--out FILE.png]
+        [--json]
+      Runs the sample procedure 'reconstruct' on the first n test images, or on the rows of
+      X.npy (e.g. noisy images for a denoiser; shapes as for apply); each input is drawn with
+      its reconstruction to its right (default MODEL-reconstruct.png).
+  %1$s apply PROC --checkpoint FILE [--data DIR] [--split test|train] [--input X.npy] [--n N]
+        [--out OUT.npy|OUT.csv] [--labels-out L.npy] [--seed N] [--json]
+      Runs the sample procedure PROC, which takes an input, over every example: the test split
+      (--split train: the training images), or the rows of X.npy, shape [N, ...] with the
+      procedure's input shape without the batch after N ([N, 784] also fits [B,28,28,1]);
+      any dtype, used as f32 as it is (MNIST pixels are byte / 255). An input that is not the
+      data set's images needs --input. --n N: the first N examples only. Batches of the
+      compiled batch (the last one padded, its padding dropped), call i with key
+      fold_in(eval key, i). Writes float32 OUT.npy [N, ...output shape without the batch]
+      (default MODEL-PROC.npy) or, for OUT.csv, one row per example ("label,c0,c1,..." with
+      MNIST's labels, else "c0,c1,..."); --labels-out: the examples' labels, uint8 .npy [N].
+  %1$s encode [the flags of apply] [--scatter FILE.png]
+      apply of the procedure 'encode' (default output MODEL-codes.npy). With 2-D codes it
+      also draws them as a scatter plot coloured by digit (default MODEL-latent.png).
+  %1$s manifold --checkpoint FILE [--proc decode] [--n 20] [--seed N] [--out FILE.png] [--json]
+      Decodes an n x n grid of 2-D latent points (Phi^-1(u), Phi^-1(v)), u and v evenly
+      spaced in [0.05, 0.95], with a procedure taking [B,2] codes (default 'decode'): the
+      learned manifold, first coordinate left to right, second bottom to top
+      (default MODEL-manifold.png).
   %1$s info [--json]
       Parameters, state, entry points, backend and build flags.
-  Every command but info also takes --threads N (default 2).
+  Every command but info also takes --threads N (default 2); the sampling commands' --seed
+  defaults to the checkpoint's.
 
 Data: --data DIR, else $GNC_DATA, else %3$s: MNIST's train-images-idx3-ubyte and
-t10k-images-idx3-ubyte; pixels are scaled to [0, 1] (byte / 255).
+t10k-images-idx3-ubyte; pixels are scaled to [0, 1] (byte / 255). Labels (--exclude-label,
+apply/encode): train-labels-idx1-ubyte and t10k-labels-idx1-ubyte.
 Randomness: seed -> Philox-4x32-10 key {seed mod 2^32, seed >> 32}; init uses fold_in(key,
 0xFFFFFFFF), training step s (0-based) fold_in(key, s), eval/sample/reconstruct
 fold_in(key, 0xFFFFFFFE) (call i > 0: fold_in of that with i). Epoch e visits the training
@@ -286,9 +313,13 @@ int cmdSample(const ModelInfo &m, const Args &a, bool jsonOut, bool reconstruct)
   uint64_t seed = a.uint("seed", 0, UINT64_MAX).value_or(meta.seed);
   auto start = std::chrono::steady_clock::now();
   GridImage grid;
+  std::string inputWhat;
   if (reconstruct) {
-    ImageSet test = loadImages(m, resolveDataDir(a.str("data")), Split::Test);
-    grid = reconstructGrid(engine, entry, test, seed, n);
+    ApplyInput in = a.has("input")
+                        ? npyInput(entry, a.str("input"))
+                        : datasetInput(m, entry, resolveDataDir(a.str("data")), Split::Test);
+    inputWhat = in.what;
+    grid = reconstructGrid(engine, entry, in, seed, n);
   } else {
     grid = sampleGrid(engine, entry, seed, n);
   }
@@ -303,11 +334,147 @@ int cmdSample(const ModelInfo &m, const Args &a, bool jsonOut, bool reconstruct)
     j["height"] = grid.height;
     j["seed"] = seed;
     j["step"] = meta.step;
+    if (reconstruct)
+      j["input"] = inputWhat;
     j["seconds"] = secondsSince(start);
     std::cout << j.dump() << std::endl;
   } else {
-    std::cout << "wrote " << out << ": " << n << (reconstruct ? " test images and their reconstructions" : " samples")
+    std::cout << "wrote " << out << ": "
+              << (reconstruct ? std::to_string(n) + " inputs (" + inputWhat +
+                                    ") and their reconstructions"
+                              : std::to_string(n) + " samples")
               << " (" << grid.width << "x" << grid.height << ")" << std::endl;
+  }
+  return ExitOk;
+}
+
+// apply PROC, and encode (= apply encode, plus the latent scatter plot of 2-D codes).
+int cmdApply(const ModelInfo &m, const Args &a, bool jsonOut, const std::string &proc,
+             bool encode) {
+  const std::string command = encode ? "encode" : "apply";
+  std::string path = requiredCheckpoint(a, command);
+  threadsFlag(a);
+  const EntrySpec &entry = m.sampleEntry(proc);
+  inputRowShape(entry); // it takes an input
+  Shape outRow = outputRowShape(m, entry);
+  std::string out = a.str("out", m.model + (encode ? "-codes.npy" : "-" + proc + ".npy"));
+  auto endsWith = [](const std::string &s, const char *suffix) {
+    size_t n = std::char_traits<char>::length(suffix);
+    return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+  };
+  if (!endsWith(out, ".npy") && !endsWith(out, ".csv"))
+    throw Error("--out '" + out + "': expected a file name ending in .npy or .csv");
+  std::string labelsOut = a.str("labels-out");
+  if (a.has("labels-out") && labelsOut.empty())
+    throw Error("--labels-out needs a file name");
+  std::string scatter;
+  if (encode) {
+    bool twoD = outRow == Shape{2};
+    if (a.has("scatter") && !twoD)
+      throw Error("--scatter needs 2-D codes, but procedure 'encode' outputs " +
+                  shapeString(entry.outputShape) + " (" + std::to_string(numElements(outRow)) +
+                  " values per example); write them with --out and plot them elsewhere");
+    if (twoD) {
+      scatter = a.str("scatter", m.model + "-latent.png");
+      if (scatter.empty())
+        throw Error("--scatter needs a file name");
+    }
+  }
+  std::string splitName = a.str("split", "test");
+  if (splitName != "test" && splitName != "train")
+    throw Error("--split '" + splitName + "': expected test or train");
+  if (a.has("input") && (a.has("split") || a.has("data")))
+    throw Error(std::string("--input X.npy replaces the data set: leave out --") +
+                (a.has("split") ? "split" : "data"));
+  size_t n = (size_t)a.uint("n", 1, 1ULL << 32).value_or(SIZE_MAX);
+
+  Engine engine(m);
+  CheckpointMeta meta = loadCheckpoint(path, m, engine.state());
+  uint64_t seed = a.uint("seed", 0, UINT64_MAX).value_or(meta.seed);
+  ApplyInput in = a.has("input") ? npyInput(entry, a.str("input"))
+                                 : datasetInput(m, entry, resolveDataDir(a.str("data")),
+                                                splitName == "train" ? Split::Train : Split::Test);
+  if (!labelsOut.empty() && in.labels.empty())
+    throw Error("--labels-out: the labels of " + in.what + " are unknown" +
+                (in.fromDataset ? " (no label file)" : " (--input has none)"));
+  for (const std::string &p : {out, labelsOut, scatter})
+    if (!p.empty())
+      checkWritable(p); // before the work
+  auto start = std::chrono::steady_clock::now();
+  ApplyResult r = applyEntry(engine, entry, in, n, seed);
+  writeOutputs(out, r);
+  if (!labelsOut.empty())
+    writeNpy(labelsOut, {r.rows}, r.labels.data());
+  if (!scatter.empty()) {
+    std::string title = "latent codes of model '" + m.model + "': " + std::to_string(r.rows) +
+                        (in.fromDataset ? (splitName == "train" ? " training" : " test") +
+                                              std::string(" images")
+                                        : " rows of " + in.what);
+    writePng(scatter, latentScatter(r.outputs, r.labels, title));
+  }
+  std::vector<uint64_t> shape = {r.rows};
+  shape.insert(shape.end(), outRow.begin(), outRow.end());
+  if (jsonOut) {
+    json j;
+    j["model"] = m.model;
+    j["procedure"] = entry.name;
+    j["input"] = in.what;
+    j["n"] = r.rows;
+    j["out"] = out;
+    j["shape"] = shape;
+    j["labels"] = !r.labels.empty();
+    if (!labelsOut.empty())
+      j["labels_out"] = labelsOut;
+    if (!scatter.empty())
+      j["scatter"] = scatter;
+    j["seed"] = seed;
+    j["step"] = meta.step;
+    j["seconds"] = secondsSince(start);
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::cout << "wrote " << out << ": procedure '" << entry.name << "' on " << r.rows
+              << " examples (" << in.what << "), shape " << shapeString(shape) << "\n";
+    if (!labelsOut.empty())
+      std::cout << "wrote " << labelsOut << ": their labels\n";
+    if (!scatter.empty())
+      std::cout << "wrote " << scatter << ": the 2-D codes as a scatter plot\n";
+    std::cout.flush();
+  }
+  return ExitOk;
+}
+
+int cmdManifold(const ModelInfo &m, const Args &a, bool jsonOut) {
+  std::string path = requiredCheckpoint(a, "manifold");
+  threadsFlag(a);
+  size_t n = (size_t)a.uint("n", 1, 100).value_or(20);
+  std::string out = a.str("out", m.model + "-manifold.png");
+  if (out.empty())
+    throw Error("--out needs a file name");
+  const EntrySpec &entry = m.sampleEntry(a.str("proc", "decode"));
+  Engine engine(m);
+  CheckpointMeta meta = loadCheckpoint(path, m, engine.state());
+  uint64_t seed = a.uint("seed", 0, UINT64_MAX).value_or(meta.seed);
+  auto start = std::chrono::steady_clock::now();
+  GridImage grid = manifoldGrid(engine, entry, n, seed);
+  writePng(out, grid);
+  double zmax = normalQuantile(n == 1 ? 0.5 : 0.95);
+  if (jsonOut) {
+    json j;
+    j["model"] = m.model;
+    j["procedure"] = entry.name;
+    j["n"] = n;
+    j["out"] = out;
+    j["width"] = grid.width;
+    j["height"] = grid.height;
+    j["z_range"] = {-zmax, zmax};
+    j["seed"] = seed;
+    j["step"] = meta.step;
+    j["seconds"] = secondsSince(start);
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::cout << "wrote " << out << ": " << n << "x" << n << " images decoded by '" << entry.name
+              << "' from latent points in [" << fmt(-zmax) << ", " << fmt(zmax) << "]^2 ("
+              << grid.width << "x" << grid.height << ")" << std::endl;
   }
   return ExitOk;
 }
@@ -341,6 +508,8 @@ int cmdInfo(const ModelInfo &m, bool jsonOut) {
         x["losses"] = e.losses;
       if (e.kind == "sample") {
         x["takes_input"] = e.takesInput;
+        if (e.takesInput)
+          x["input_shape"] = e.inputShape;
         x["output_shape"] = e.outputShape;
       }
       entries.push_back(x);
@@ -377,8 +546,8 @@ int cmdInfo(const ModelInfo &m, bool jsonOut) {
         d += " " + l;
     }
     if (e.kind == "sample")
-      d += std::string(e.takesInput ? "; takes the input" : "") + "; output " +
-           shapeString(e.outputShape);
+      d += (e.takesInput ? "; input " + shapeString(e.inputShape) : std::string()) +
+           "; output " + shapeString(e.outputShape);
     row(&e == &m.entries.front() ? "entry points" : "", d + ") " + e.symbol);
   }
   row("backend", m.backend);
@@ -442,15 +611,44 @@ int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entrie
     if (command == "reconstruct")
       return cmdSample(m,
                        Args::parse(command, args,
-                                   with({{"checkpoint", true}, {"data", true}, {"n", true},
-                                         {"out", true}})),
+                                   with({{"checkpoint", true}, {"data", true}, {"input", true},
+                                         {"n", true}, {"out", true}})),
                        jsonOut, true);
+    const std::vector<FlagSpec> applyFlags = {
+        {"checkpoint", true}, {"data", true}, {"split", true},      {"input", true},
+        {"n", true},          {"out", true},  {"labels-out", true}, {"seed", true}};
+    if (command == "apply") {
+      if (args.empty() || args[0].compare(0, 2, "--") == 0) {
+        std::string procs;
+        for (const EntrySpec &e : m.entries)
+          if (e.kind == "sample" && e.takesInput)
+            procs += (procs.empty() ? "" : ", ") + e.name;
+        throw Error("'apply' needs a procedure: " + prog + " apply PROC --checkpoint FILE (" +
+                    (procs.empty() ? "this model has no procedure taking an input"
+                                   : "procedures taking an input: " + procs) + ")");
+      }
+      std::string proc = args[0];
+      args.erase(args.begin());
+      return cmdApply(m, Args::parse(command, args, with(applyFlags)), jsonOut, proc, false);
+    }
+    if (command == "encode") {
+      std::vector<FlagSpec> f = applyFlags;
+      f.push_back({"scatter", true});
+      return cmdApply(m, Args::parse(command, args, with(f)), jsonOut, "encode", true);
+    }
+    if (command == "manifold")
+      return cmdManifold(m,
+                         Args::parse(command, args,
+                                     with({{"checkpoint", true}, {"proc", true}, {"n", true},
+                                           {"seed", true}, {"out", true}})),
+                         jsonOut);
     if (command == "info") {
       Args::parse(command, args, {{"json", false}});
       return cmdInfo(m, jsonOut);
     }
     throw Error("unknown command '" + command +
-                "' (commands: train, eval, sample, reconstruct, info, help)");
+                "' (commands: train, eval, sample, reconstruct, apply, encode, manifold, info, "
+                "help)");
   } catch (const Error &e) {
     std::cout.flush();
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());

@@ -5,7 +5,9 @@
 //                   {"model","batch","dataset","input","input_shape","model_hash","backend",
 //                    "build_flags","state":[{"name","shape","trainable"}...],
 //                    "entries":[{"name","kind":"init|train|sample","symbol",
-//                                "losses"(train),"takes_input","output_shape"(sample)}...]}
+//                                "losses"(train),"takes_input","output_shape"(sample),
+//                                "input_shape"(sample taking an input; default: the model's)}
+//                              ...]}
 //   gnc_entries     {symbol name, function} pairs, terminated by {nullptr, nullptr}; the runtime
 //                   resolves every entry's "symbol" through it (no dlsym).
 //   gnc_entry_*     void fn(void **buffers): arguments then results, each a contiguous row-major

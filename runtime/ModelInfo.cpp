@@ -47,7 +47,12 @@ const EntrySpec &ModelInfo::trainEntry() const {
 const EntrySpec &ModelInfo::sampleEntry(const std::string &name) const {
   if (const EntrySpec *e = findEntry("sample", name))
     return *e;
-  throw Error("model '" + model + "' has no sample procedure '" + name + "'");
+  std::string known;
+  for (const EntrySpec &e : entries)
+    if (e.kind == "sample")
+      known += (known.empty() ? "" : ", ") + e.name;
+  throw Error("model '" + model + "' has no sample procedure '" + name + "' (" +
+              (known.empty() ? "it has none" : "it has: " + known) + ")");
 }
 
 size_t ModelInfo::parameterCount() const {
@@ -189,6 +194,20 @@ ModelInfo parseModelInfo(const char *text, const GncEntry *table) {
       spec.outputShape = shape(e, "output_shape", where);
       if (spec.outputShape.empty())
         bad(where + ": \"output_shape\" is a scalar");
+      // An input other than the data set's (a decoder's latent codes) carries its own shape;
+      // without one, the input is the model's.
+      if (e.contains("input_shape")) {
+        if (!spec.takesInput)
+          bad(where + ": \"input_shape\" on a procedure that takes no input");
+        spec.inputShape = shape(e, "input_shape", where);
+        if (spec.inputShape.empty() || spec.inputShape[0] != m.batch)
+          bad(where + ": \"input_shape\" " + shapeString(spec.inputShape) +
+              " does not start with the batch " + std::to_string(m.batch));
+      } else if (spec.takesInput) {
+        if (m.inputShape.empty())
+          bad(where + ": takes an input, but the model has no \"input_shape\"");
+        spec.inputShape = m.inputShape;
+      }
     } else if (spec.kind != "init") {
       bad(where + ": unknown kind '" + spec.kind + "'");
     }

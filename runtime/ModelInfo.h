@@ -34,6 +34,8 @@ struct EntrySpec {
   std::string symbol; // gnc_entry_<name>
   std::vector<std::string> losses; // train: one f32 scalar result each, in this order
   bool takesInput = false;         // sample: whether the input batch is the first argument
+  Shape inputShape;                // sample taking input: its "input_shape" (batch first), else
+                                   // the model's input shape; empty when it takes none
   Shape outputShape;               // sample
   void (*fn)(void **) = nullptr;
 };

@@ -42,24 +42,23 @@ GridImage sampleGrid(Engine &engine, const EntrySpec &entry, uint64_t seed, size
   return makeGrid(images.data(), n, is.h, is.w, is.c, gridColumns(n));
 }
 
-GridImage reconstructGrid(Engine &engine, const EntrySpec &entry, const ImageSet &test,
+GridImage reconstructGrid(Engine &engine, const EntrySpec &entry, const ApplyInput &input,
                           uint64_t seed, size_t n) {
-  const ModelInfo &m = engine.model();
   std::string what = "sample procedure '" + entry.name + "'";
   if (!entry.takesInput)
     throw Error(what + " takes no input batch; it cannot reconstruct images");
-  if (entry.outputShape != m.inputShape)
+  if (entry.outputShape != entry.inputShape)
     throw Error(what + " produces " + shapeString(entry.outputShape) +
-                ", not images of the input's shape " + shapeString(m.inputShape));
-  ImageShape is = imageShape(what, m.inputShape);
+                ", not images of its input's shape " + shapeString(entry.inputShape));
+  ImageShape is = imageShape(what, entry.inputShape);
   size_t per = is.h * is.w * is.c, B = is.batch;
+  if (per != input.rowElements)
+    throw Error("internal error: input rows do not match " + what, ExitInternal);
   std::vector<float> tiles(2 * n * per);
   AlignedBuffer in(B * per * sizeof(float));
-  std::vector<uint32_t> idx(B);
   for (size_t done = 0, call = 0; done < n; ++call) {
     for (size_t k = 0; k < B; ++k)
-      idx[k] = (uint32_t)((call * B + k) % test.count);
-    fillBatch(test, idx.data(), B, in.f32());
+      input.fill((call * B + k) % input.count, in.f32() + k * per);
     const float *out = engine.sample(entry, in.f32(), evalKey(seed, call));
     size_t take = std::min(B, n - done);
     for (size_t k = 0; k < take; ++k) {

@@ -5,8 +5,13 @@
 //   losses: loss = mean((xhat - x)^2), latent_norm = mean(z^2) (reported, not minimized)
 //   sgd(lr=0.05, momentum=0.9) on W1, b1, W2, b2; state = parameters, momenta, opt0.step
 //   sample generate(): decode(normal([16, 4]));  sample reconstruct(x): decode(encode(x))
+//   for apply/encode/manifold: encode(x) -> z[:, 0:2] [16, 2]; decode(c [16, 2]) -> images of
+//   the code (c0, c1, 0, 0); code4(x) -> z [16, 4]; flip(c [16, 2]) -> (c1, c0) [16, 2];
+//   score(x) -> each image's squared reconstruction error [16]; jitter(x) -> z[:, 0:2] +
+//   0.01 normal(key) (the only one of them that uses its key)
 // Built twice: gnc-fake-model, and with FAKE_VARIANT_B gnc-fake-model-b (another model name and
-// hash, no sample procedures) for the "checkpoint of another model" and "no procedure" errors.
+// hash, no generate/reconstruct, an `encode` with 4-d codes) for the "checkpoint of another
+// model", "no procedure" and "--scatter needs 2-D codes" errors.
 // Test hooks (environment): GNC_FAKE_NAN_AT_STEP=S makes the loss of training step S (1-based)
 // NaN; GNC_FAKE_NAN_IF_MARKED=1 makes it NaN when an image of the batch has a white first
 // pixel (to prove that --exclude-label keeps marked images out); GNC_FAKE_SLEEP_MS=N sleeps N
@@ -166,6 +171,69 @@ void entryReconstruct(void **buffers) {
   encode(x, state[W1], state[B1], z);
   decode(z, state[W2], state[B2], images);
 }
+
+// Sample procedures with an input: (in, key, state...) -> (out).
+struct WithInput {
+  const float *in;
+  Key key;
+  float *const *state;
+  float *out;
+  explicit WithInput(void **buffers)
+      : in(static_cast<const float *>(buffers[0])), key(keyOf(buffers[1])),
+        state(reinterpret_cast<float *const *>(buffers + 2)),
+        out(static_cast<float *>(buffers[2 + NUM_STATE])) {}
+};
+
+void entryEncode2(void **buffers) {
+  WithInput a(buffers);
+  float z[B * K];
+  encode(a.in, a.state[W1], a.state[B1], z);
+  for (int b = 0; b < B; ++b)
+    for (int k = 0; k < 2; ++k)
+      a.out[b * 2 + k] = z[b * K + k];
+}
+
+void entryDecode2(void **buffers) {
+  WithInput a(buffers);
+  float z[B * K] = {};
+  for (int b = 0; b < B; ++b)
+    for (int k = 0; k < 2; ++k)
+      z[b * K + k] = a.in[b * 2 + k];
+  decode(z, a.state[W2], a.state[B2], a.out);
+}
+
+void entryCode4(void **buffers) {
+  WithInput a(buffers);
+  encode(a.in, a.state[W1], a.state[B1], a.out);
+}
+
+void entryFlip(void **buffers) {
+  WithInput a(buffers);
+  for (int b = 0; b < B; ++b) {
+    a.out[b * 2] = a.in[b * 2 + 1];
+    a.out[b * 2 + 1] = a.in[b * 2];
+  }
+}
+
+void entryScore(void **buffers) {
+  WithInput a(buffers);
+  float z[B * K], xhat[B * D];
+  encode(a.in, a.state[W1], a.state[B1], z);
+  decode(z, a.state[W2], a.state[B2], xhat);
+  for (int b = 0; b < B; ++b) {
+    double s = 0;
+    for (int d = 0; d < D; ++d)
+      s += (double)(xhat[b * D + d] - a.in[b * D + d]) * (xhat[b * D + d] - a.in[b * D + d]);
+    a.out[b] = (float)s;
+  }
+}
+
+void entryJitter(void **buffers) {
+  entryEncode2(buffers);
+  WithInput a(buffers);
+  for (int i = 0; i < B * 2; ++i)
+    a.out[i] += gn::philox::normal(a.key, (uint64_t)i, 9, 0.0f, 0.01f);
+}
 #endif
 
 } // namespace
@@ -194,19 +262,50 @@ extern "C" const char gnc_model_info[] =
     "{\"name\":\"generate\",\"kind\":\"sample\",\"symbol\":\"gnc_entry_generate\","
     "\"takes_input\":false,\"output_shape\":[16,28,28,1]},"
     "{\"name\":\"reconstruct\",\"kind\":\"sample\",\"symbol\":\"gnc_entry_reconstruct\","
-    "\"takes_input\":true,\"output_shape\":[16,28,28,1]}]}";
+    "\"takes_input\":true,\"output_shape\":[16,28,28,1]},"
+    "{\"name\":\"encode\",\"kind\":\"sample\",\"symbol\":\"gnc_entry_encode\","
+    "\"takes_input\":true,\"input_shape\":[16,28,28,1],\"output_shape\":[16,2]},"
+    "{\"name\":\"decode\",\"kind\":\"sample\",\"symbol\":\"gnc_entry_decode\","
+    "\"takes_input\":true,\"input_shape\":[16,2],\"output_shape\":[16,28,28,1]},"
+    "{\"name\":\"code4\",\"kind\":\"sample\",\"symbol\":\"gnc_entry_code4\","
+    "\"takes_input\":true,\"output_shape\":[16,4]},"
+    "{\"name\":\"flip\",\"kind\":\"sample\",\"symbol\":\"gnc_entry_flip\","
+    "\"takes_input\":true,\"input_shape\":[16,2],\"output_shape\":[16,2]},"
+    "{\"name\":\"score\",\"kind\":\"sample\",\"symbol\":\"gnc_entry_score\","
+    "\"takes_input\":true,\"input_shape\":[16,28,28,1],\"output_shape\":[16]},"
+    "{\"name\":\"jitter\",\"kind\":\"sample\",\"symbol\":\"gnc_entry_jitter\","
+    "\"takes_input\":true,\"input_shape\":[16,28,28,1],\"output_shape\":[16,2]}]}";
 
 extern "C" void gnc_entry_init(void **b) { entryInit(b); }
 extern "C" void gnc_entry_step(void **b) { entryStep(b); }
 extern "C" void gnc_entry_generate(void **b) { entryGenerate(b); }
 extern "C" void gnc_entry_reconstruct(void **b) { entryReconstruct(b); }
+extern "C" void gnc_entry_encode(void **b) { entryEncode2(b); }
+extern "C" void gnc_entry_decode(void **b) { entryDecode2(b); }
+extern "C" void gnc_entry_code4(void **b) { entryCode4(b); }
+extern "C" void gnc_entry_flip(void **b) { entryFlip(b); }
+extern "C" void gnc_entry_score(void **b) { entryScore(b); }
+extern "C" void gnc_entry_jitter(void **b) { entryJitter(b); }
 
 extern "C" const GncEntry gnc_entries[] = {{"gnc_entry_init", gnc_entry_init},
                                            {"gnc_entry_step", gnc_entry_step},
                                            {"gnc_entry_generate", gnc_entry_generate},
                                            {"gnc_entry_reconstruct", gnc_entry_reconstruct},
+                                           {"gnc_entry_encode", gnc_entry_encode},
+                                           {"gnc_entry_decode", gnc_entry_decode},
+                                           {"gnc_entry_code4", gnc_entry_code4},
+                                           {"gnc_entry_flip", gnc_entry_flip},
+                                           {"gnc_entry_score", gnc_entry_score},
+                                           {"gnc_entry_jitter", gnc_entry_jitter},
                                            {nullptr, nullptr}};
 #else
+// encode: (x, key, state...) -> (z [16, 4])
+void entryCode4B(void **buffers) {
+  const float *x = static_cast<const float *>(buffers[0]);
+  float *const *state = reinterpret_cast<float *const *>(buffers + 2);
+  encode(x, state[W1], state[B1], static_cast<float *>(buffers[2 + NUM_STATE]));
+}
+
 extern "C" const char gnc_model_info[] =
     "{\"model\":\"fake_ae_b\",\"batch\":16,\"dataset\":\"mnist\",\"input\":\"x\","
     "\"input_shape\":[16,28,28,1],\"model_hash\":\"fa4e0000000000b2\",\"backend\":\"fake\","
@@ -214,12 +313,16 @@ extern "C" const char gnc_model_info[] =
     "\"entries\":["
     "{\"name\":\"init\",\"kind\":\"init\",\"symbol\":\"gnc_entry_init\"},"
     "{\"name\":\"step\",\"kind\":\"train\",\"symbol\":\"gnc_entry_step\","
-    "\"losses\":[\"loss\",\"latent_norm\"]}]}";
+    "\"losses\":[\"loss\",\"latent_norm\"]},"
+    "{\"name\":\"encode\",\"kind\":\"sample\",\"symbol\":\"gnc_entry_encode\","
+    "\"takes_input\":true,\"output_shape\":[16,4]}]}";
 
 extern "C" void gnc_entry_init(void **b) { entryInit(b); }
 extern "C" void gnc_entry_step(void **b) { entryStep(b); }
+extern "C" void gnc_entry_encode(void **b) { entryCode4B(b); }
 
 extern "C" const GncEntry gnc_entries[] = {{"gnc_entry_init", gnc_entry_init},
                                            {"gnc_entry_step", gnc_entry_step},
+                                           {"gnc_entry_encode", gnc_entry_encode},
                                            {nullptr, nullptr}};
 #endif

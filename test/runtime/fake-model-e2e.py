@@ -12,6 +12,7 @@ of 16 per epoch, 12 dropped; 100 test images = 6 full batches, 4 skipped), check
 Exit status 0 when everything holds; the failures are listed otherwise.
 """
 import argparse
+import ast
 import json
 import math
 import os
@@ -22,7 +23,9 @@ import signal
 import struct
 import subprocess
 import sys
+import statistics
 import time
+import zlib
 
 BATCH = 16
 failures = []
@@ -79,7 +82,7 @@ class Result:
             return None
 
 
-def run(binary, *args, env=None, fsize=None, timeout=120):
+def run(binary, *args, env=None, fsize=None, timeout=120, cwd=None):
     e = dict(os.environ)
     e.pop("GNC_DATA", None)
     e.update(env or {})
@@ -89,7 +92,7 @@ def run(binary, *args, env=None, fsize=None, timeout=120):
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
 
     p = subprocess.run([binary, *map(str, args)], capture_output=True, text=True, env=e,
-                       preexec_fn=limit, timeout=timeout)
+                       preexec_fn=limit, timeout=timeout, cwd=cwd)
     return Result(p.returncode, p.stdout, p.stderr)
 
 
@@ -107,6 +110,72 @@ def join_st(header, data):
     t = json.dumps(header, separators=(",", ":")).encode()
     t += b" " * ((8 - len(t) % 8) % 8)
     return struct.pack("<Q", len(t)) + t + data
+
+
+def write_npy(path, shape, values, descr="<f4"):
+    dims = ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "")
+    h = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (descr, dims)
+    h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
+    fmt = {"<f4": "f", "|u1": "B", "<f8": "d"}[descr]
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() +
+                struct.pack(f"<{len(values)}{fmt}", *values))
+
+
+def read_npy(path):
+    """(descr, shape, values) of a version-1 .npy file as gnc writes them."""
+    b = read(path)
+    if b[:8] != b"\x93NUMPY\x01\x00":
+        return None, None, None
+    n = struct.unpack("<H", b[8:10])[0]
+    h = ast.literal_eval(b[10:10 + n].decode())
+    fmt = {"<f4": "f", "|u1": "B"}[h["descr"]]
+    count = 1
+    for d in h["shape"]:
+        count *= d
+    return h["descr"], list(h["shape"]), list(struct.unpack(f"<{count}{fmt}", b[10 + n:]))
+
+
+def f32(v):
+    return struct.unpack("<f", struct.pack("<f", v))[0]
+
+
+def test_images_f32(data, n=None):
+    """The test images as the runtime feeds them: f32 of byte / 255 (exact: see the caller)."""
+    b = read(os.path.join(data, "t10k-images-idx3-ubyte"))
+    count = struct.unpack(">I", b[4:8])[0] if n is None else n
+    return [f32(v / 255) for v in b[16:16 + count * 784]]
+
+
+def png_pixels(path):
+    """(width, height, channels, rows of bytes) of an 8-bit PNG (what stb_image_write writes)."""
+    b = read(path)
+    w, h, depth, ctype = struct.unpack(">IIBB", b[16:26])
+    channels = {0: 1, 2: 3, 6: 4}[ctype]
+    pos, idat = 8, b""
+    while pos < len(b):
+        n = struct.unpack(">I", b[pos:pos + 4])[0]
+        if b[pos + 4:pos + 8] == b"IDAT":
+            idat += b[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    raw, stride, rows, prev = zlib.decompress(idat), w * channels, [], bytearray(w * channels)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            up, c = prev[i], prev[i - channels] if i >= channels else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + up) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + up) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(up - c), abs(a - c), abs(a + up - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else up if pb <= pc else c)) & 255
+        rows.append(line)
+        prev = line
+    return w, h, channels, rows
 
 
 def png_size(path):
@@ -147,7 +216,8 @@ def main():
     ap.add_argument("--model-b", required=True)
     ap.add_argument("--work", required=True)
     a = ap.parse_args()
-    M, MB = a.model, a.model_b
+    M, MB = os.path.abspath(a.model), os.path.abspath(a.model_b)
+    a.work = os.path.abspath(a.work)
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
     W = lambda name: os.path.join(a.work, name)
@@ -159,8 +229,13 @@ def main():
     check(r.rc == 0 and info is not None, f"info --json: {r.rc} {r.err}")
     if info:
         check(info["parameters"] == 784 * 4 + 4 + 4 * 784 + 784, f"parameters {info['parameters']}")
-        check([e["name"] for e in info["entries"]] == ["init", "step", "generate", "reconstruct"],
-              "info entries")
+        check([e["name"] for e in info["entries"]] ==
+              ["init", "step", "generate", "reconstruct", "encode", "decode", "code4", "flip",
+               "score", "jitter"], "info entries")
+        dec = [e for e in info["entries"] if e["name"] == "decode"]
+        check(dec and dec[0]["input_shape"] == [16, 2] and dec[0]["takes_input"], f"info decode {dec}")
+        rec = [e for e in info["entries"] if e["name"] == "reconstruct"]
+        check(rec and rec[0]["input_shape"] == [16, 28, 28, 1], f"info reconstruct: the model's input")
         check("OpenMP" in info["threads"]["generated_kernels"], "info threads")
 
     # train, twice, and with one thread: bit-identical
@@ -374,6 +449,156 @@ def main():
     one_line_error(r, ["model 'fake_ae_b' has no sample procedure 'reconstruct'"], "no reconstruct")
     r = run(M, "sample", "--checkpoint", W("a.st"), "--out", W("no/dir/x.png"))
     one_line_error(r, [W("no/dir/x.png"), "cannot create"], "sample into a missing directory")
+
+    # apply / encode: every test image (100: the last batch padded), outputs as .npy and CSV
+    ck = W("a.st")
+    r = run(M, "encode", "--checkpoint", ck, "--data", data, "--json", cwd=a.work)
+    je = r.json()
+    check(r.rc == 0 and je is not None, f"encode: {r.err}")
+    if je:
+        check(je["out"] == "fake_ae-codes.npy" and je["scatter"] == "fake_ae-latent.png" and
+              je["n"] == 100 and je["shape"] == [100, 2] and je["labels"] is True, f"encode JSON {je}")
+    descr, shape, codes = read_npy(W("fake_ae-codes.npy"))
+    check(descr == "<f4" and shape == [100, 2], f"codes .npy: {descr} {shape}")
+    check(png_size(W("fake_ae-latent.png")) == (900, 760), f"scatter PNG {png_size(W('fake_ae-latent.png'))}")
+    r = run(M, "encode", "--checkpoint", ck, "--data", data, "--out", W("codes.csv"), "--labels-out",
+            W("labels.npy"), "--scatter", W("scatter.png"))
+    check(r.rc == 0 and "wrote " + W("codes.csv") in r.out, f"encode CSV: {r.err} {r.out}")
+    rows = read(W("codes.csv")).decode().splitlines()
+    check(rows[0] == "label,c0,c1" and len(rows) == 101, f"codes CSV: {rows[:2]} ({len(rows)} lines)")
+    if codes and len(rows) == 101:
+        check(all(int(rows[1 + i].split(",")[0]) == i % 10 for i in range(100)), "CSV labels")
+        check(all(f32(float(rows[1 + i].split(",")[1 + k])) == codes[2 * i + k]
+                  for i in range(100) for k in range(2)), "CSV values equal the .npy's (%.9g)")
+    check(read_npy(W("labels.npy")) == ("|u1", [100], [i % 10 for i in range(100)]), "--labels-out")
+    check(read(W("scatter.png")) == read(W("fake_ae-latent.png")), "--scatter FILE: the same plot")
+    r = run(M, "apply", "encode", "--checkpoint", ck, "--data", data, "--n", 20, "--out", W("c20.npy"))
+    _, shape20, codes20 = read_npy(W("c20.npy"))
+    check(r.rc == 0 and shape20 == [20, 2] and codes and codes20 == codes[:40], f"apply --n 20: {r.err}")
+    # --input: the same images as f32 (i / 255 rounds to f32 exactly once: its binary expansion
+    # is periodic, never a tie) as [N,28,28,1] or [N,784] give the same codes.
+    pixels = test_images_f32(data)
+    write_npy(W("x.npy"), [100, 28, 28, 1], pixels)
+    write_npy(W("xflat.npy"), [100, 784], pixels)
+    for name in ("x.npy", "xflat.npy"):
+        r = run(M, "apply", "encode", "--checkpoint", ck, "--input", W(name), "--out", W("cx.npy"), "--json")
+        check(r.rc == 0 and read_npy(W("cx.npy"))[2] == codes, f"apply --input {name}: {r.err}")
+        check(r.json() and r.json()["input"] == W(name) and r.json()["labels"] is False, f"--input JSON")
+    r = run(M, "apply", "encode", "--checkpoint", ck, "--input", W("x.npy"), "--out", W("cx.csv"))
+    check(read(W("cx.csv")).decode().splitlines()[0] == "c0,c1", "CSV without labels: c0,c1 header")
+    r = run(M, "apply", "score", "--checkpoint", ck, "--data", data, "--split", "train", "--out",
+            W("score.csv"), "--json")
+    rows = read(W("score.csv")).decode().splitlines() if r.rc == 0 else []
+    check(r.json() and r.json()["shape"] == [300] and rows[0] == "label,c0" and len(rows) == 301,
+          f"apply score --split train: {r.err} {rows[:2]}")
+    # jitter uses its key: reproducible, another --seed changes it, and call i's key is the same
+    # whatever --n is.
+    run(M, "apply", "jitter", "--checkpoint", ck, "--data", data, "--out", W("j1.npy"))
+    run(M, "apply", "jitter", "--checkpoint", ck, "--data", data, "--out", W("j2.npy"))
+    run(M, "apply", "jitter", "--checkpoint", ck, "--data", data, "--out", W("j3.npy"), "--seed", 4)
+    run(M, "apply", "jitter", "--checkpoint", ck, "--data", data, "--out", W("j4.npy"), "--n", 20)
+    j1 = read_npy(W("j1.npy"))[2]
+    check(j1 and j1 == read_npy(W("j2.npy"))[2] and j1 != codes, "apply jitter: deterministic")
+    check(j1 != read_npy(W("j3.npy"))[2], "apply --seed changes the keys")
+    check(j1 and j1[:40] == read_npy(W("j4.npy"))[2], "apply --n: same keys per call")
+    # a procedure whose input is not the data set's: decode / flip of codes from an .npy
+    z = [0.5, -1.0, 2.0, 0.25, -0.75, 0.0]
+    write_npy(W("z.npy"), [3, 2], z)
+    r = run(M, "apply", "flip", "--checkpoint", ck, "--input", W("z.npy"), "--out", W("zf.npy"))
+    check(r.rc == 0 and read_npy(W("zf.npy")) == ("<f4", [3, 2], [-1.0, 0.5, 0.25, 2.0, 0.0, -0.75]),
+          f"apply flip --input: {r.err} {read_npy(W('zf.npy'))}")
+    r = run(M, "apply", "decode", "--checkpoint", ck, "--input", W("z.npy"), "--out", W("zd.npy"))
+    check(r.rc == 0 and read_npy(W("zd.npy"))[1] == [3, 28, 28, 1], f"apply decode: {r.err}")
+    write_npy(W("z64.npy"), [3, 2], z, descr="<f8")
+    r = run(M, "apply", "decode", "--checkpoint", ck, "--input", W("z64.npy"), "--out", W("zd64.npy"))
+    check(r.rc == 0 and read(W("zd64.npy")) == read(W("zd.npy")), f"float64 input: {r.err}")
+
+    # manifold: an n x n grid of decoded latent points, second coordinate decreasing downwards
+    r = run(M, "manifold", "--checkpoint", ck, "--n", 5, "--out", W("m.png"), "--json")
+    jm = r.json()
+    check(r.rc == 0 and png_size(W("m.png")) == (5 * 28 + 4, 5 * 28 + 4), f"manifold: {r.err}")
+    zq = statistics.NormalDist().inv_cdf(0.95)
+    check(jm and abs(jm["z_range"][1] - zq) < 1e-12 and jm["z_range"][0] == -jm["z_range"][1],
+          f"manifold z_range {jm and jm['z_range']}")
+    u = [0.05 + 0.9 * i / 4 for i in range(5)]
+    q = [statistics.NormalDist().inv_cdf(v) for v in u]
+    grid = [v for row in range(5) for col in range(5) for v in (q[col], q[4 - row])]
+    write_npy(W("mz.npy"), [25, 2], grid)
+    run(M, "apply", "decode", "--checkpoint", ck, "--input", W("mz.npy"), "--out", W("mzd.npy"))
+    decoded = read_npy(W("mzd.npy"))[2]
+    if decoded and os.path.exists(W("m.png")):
+        w, h, ch, prow = png_pixels(W("m.png"))
+        worst = 0
+        for t in range(25):
+            y0, x0 = (t // 5) * 29, (t % 5) * 29
+            for yy in range(0, 28, 3):
+                for xx in range(0, 28, 3):
+                    v = min(1.0, max(0.0, decoded[t * 784 + yy * 28 + xx]))
+                    worst = max(worst, abs(prow[y0 + yy][x0 + xx] - round(v * 255)))
+        check(worst <= 1, f"manifold tiles are decode(Phi^-1(u_col), Phi^-1(u_(n-1-row))): off by {worst}")
+    r = run(M, "manifold", "--checkpoint", ck, cwd=a.work)
+    check(r.rc == 0 and png_size(W("fake_ae-manifold.png")) == (20 * 28 + 19,) * 2, f"manifold default: {r.err}")
+
+    # reconstruct --input: the rows of an .npy file (noisy inputs for a denoiser)
+    r = run(M, "reconstruct", "--checkpoint", ck, "--n", 10, "--data", data, "--out", W("r10.png"))
+    r2 = run(M, "reconstruct", "--checkpoint", ck, "--n", 10, "--input", W("x.npy"), "--out", W("r10x.png"))
+    check(r.rc == 0 and r2.rc == 0 and read(W("r10.png")) == read(W("r10x.png")),
+          f"reconstruct --input of the test images equals reconstruct: {r2.err}")
+    noisy = [min(1.0, max(0.0, v + (0.3 if i % 7 == 0 else 0.0))) for i, v in enumerate(pixels[:12 * 784])]
+    write_npy(W("noisy.npy"), [12, 784], noisy)
+    r = run(M, "reconstruct", "--checkpoint", ck, "--input", W("noisy.npy"), "--n", 12, "--out",
+            W("rn.png"), "--json")
+    check(r.rc == 0 and png_size(W("rn.png")) == (8 * 28 + 7, 3 * 28 + 2), f"reconstruct --input noisy: {r.err}")
+
+    # bad input: exit 2, one line
+    write_npy(W("wrong.npy"), [4, 27, 27, 1], [0.0] * (4 * 27 * 27))
+    with open(W("corrupt.npy"), "wb") as f:
+        f.write(read(W("x.npy"))[:300])
+    with open(W("notnpy.npy"), "wb") as f:
+        f.write(b"PK\x03\x04 a zip file")
+    for args, reason in [
+        (["apply", "encode", "--input", W("wrong.npy")],
+         [W("wrong.npy"), "shape [4,27,27,1] does not fit procedure 'encode''s input [16,28,28,1]"]),
+        (["apply", "decode", "--input", W("x.npy")], ["shape [100,28,28,1] does not fit", "[N,2]"]),
+        (["apply", "encode", "--input", W("corrupt.npy")], [W("corrupt.npy"), "data holds"]),
+        (["apply", "encode", "--input", W("notnpy.npy")], [W("notnpy.npy"), "not an .npy file"]),
+        (["apply", "encode", "--input", W("missing.npy")], [W("missing.npy"), "cannot open"]),
+        (["reconstruct", "--input", W("wrong.npy")], [W("wrong.npy"), "does not fit"]),
+        (["apply", "nope"], ["no sample procedure 'nope'", "it has: generate, reconstruct"]),
+        (["apply", "generate"], ["procedure 'generate' takes no input"]),
+        (["apply"], ["'apply' needs a procedure", "procedures taking an input: reconstruct, encode"]),
+        (["apply", "--n", "3"], ["'apply' needs a procedure"]),
+        (["apply", "decode", "--data", data], ["procedure 'decode' takes [16,2], not the mnist images",
+                                               "--input X.npy"]),
+        (["apply", "encode", "--data", data, "--split", "validation"], ["--split 'validation'"]),
+        (["apply", "encode", "--input", W("x.npy"), "--split", "train"], ["leave out --split"]),
+        (["apply", "encode", "--data", data, "--out", W("codes.png")], ["expected a file name ending in .npy or .csv"]),
+        (["apply", "encode", "--input", W("x.npy"), "--labels-out", W("l.npy")],
+         ["--labels-out", "--input has none"]),
+        (["apply", "encode", "--data", data, "--out", W("no/dir/c.npy")], [W("no/dir/c.npy"), "cannot create"]),
+        (["encode", "--data", data, "--frobnicate"], ["'encode' has no flag --frobnicate"]),
+        (["manifold", "--proc", "encode"], ["procedure 'encode' takes [16,28,28,1]", "[16,2]"]),
+        (["manifold", "--proc", "flip"], ["procedure 'flip' outputs [16,2], not a batch of images"]),
+        (["manifold", "--proc", "generate"], ["procedure 'generate' takes no input"]),
+        (["manifold", "--proc", "nope"], ["no sample procedure 'nope'"]),
+        (["manifold", "--n", "0"], ["--n '0'"]),
+        (["manifold", "--n", "101"], ["--n '101'"]),
+    ]:
+        r = run(M, *args, "--checkpoint", ck)
+        one_line_error(r, reason, " ".join(args))
+    r = run(MB, "train", "--steps", 3, "--data", data, "--checkpoint", W("b-enc.st"))
+    r = run(MB, "encode", "--checkpoint", W("b-enc.st"), "--data", data, "--scatter", W("b.png"))
+    one_line_error(r, ["--scatter needs 2-D codes", "procedure 'encode' outputs [16,4] (4 values per example)"],
+                   "--scatter with 4-d codes")
+    r = run(MB, "encode", "--checkpoint", W("b-enc.st"), "--data", data, "--out", W("b4.npy"), "--json")
+    check(r.rc == 0 and read_npy(W("b4.npy"))[1] == [100, 4] and "scatter" not in (r.json() or {}),
+          f"encode with 4-d codes: no scatter plot: {r.err}")
+    nolabels = make_data(W("data-no-test-labels"))
+    os.remove(os.path.join(nolabels, "t10k-labels-idx1-ubyte"))
+    r = run(M, "apply", "encode", "--checkpoint", ck, "--data", nolabels, "--out", W("nl.csv"))
+    check(r.rc == 0 and read(W("nl.csv")).decode().startswith("c0,c1\n"), f"no label file: no label column: {r.err}")
+    r = run(M, "apply", "encode", "--checkpoint", ck, "--data", nolabels, "--labels-out", W("nl.npy"))
+    one_line_error(r, ["--labels-out", "are unknown (no label file)"], "--labels-out without labels")
 
     # corrupted, lying or foreign checkpoints: exit 2, one line, nothing damaged
     good = read(W("a.st"))

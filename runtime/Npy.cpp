@@ -267,7 +267,8 @@ NpyArray parseNpy(const uint8_t *bytes, size_t size, const std::string &what) {
   float *out = a.data.data();
   switch (type) {
   case DType::F4:
-    std::memcpy(out, p, n * 4);
+    if (n) // an empty vector's data() may be null
+      std::memcpy(out, p, n * 4);
     break;
   case DType::F8:
     for (uint64_t i = 0; i < n; ++i)

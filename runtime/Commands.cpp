@@ -51,10 +51,11 @@ Commands:
       epoch, every --checkpoint-every steps, at the end and on ^C. Then the test loss.
       --exclude-label 0 (or 1,7): train only on the images whose digit label (the
       train-labels-idx1-ubyte file) is not listed, e.g. for anomaly detection; the checkpoint
-      records the labels and --resume needs the same. Every step's losses are kept in the
-      checkpoint; at the end (also on ^C or a NaN) they are written to STEM-loss.csv (step,
-      epoch, one column per loss) and drawn to STEM-loss.png (or --loss-curve FILE.png), STEM
-      being the checkpoint's path without its extension.
+      records the labels and --resume needs the same (the test loss still covers the whole
+      test set). Every step's losses are kept in the checkpoint; at the end (also on ^C or a
+      NaN) they are written to STEM-loss.csv (step, epoch, one column per loss) and drawn to
+      STEM-loss.png (or --loss-curve FILE.png), STEM being the checkpoint's path without its
+      extension.
       --batch must equal the compiled batch; --lr is rejected: the learning rate is compiled
       into the program (the optimizer call in the .gn file).
   %1$s eval --checkpoint FILE [--data DIR] [--json]
@@ -63,13 +64,13 @@ Commands:
   %1$s sample --checkpoint FILE [--n 64] [--seed N] [--out FILE.png] [--json]
       Runs the sample procedure 'generate' and writes n images as a PNG grid
       (default MODEL-samples.png; --seed defaults to the checkpoint's).
-  %1$s reconstruct --checkpoint FILE [--data DIR] [--input X.npy] [--n 64] [--out FILE.png]
-        [--json]
+  %1$s reconstruct --checkpoint FILE [--data DIR] [--input X.npy] [--n 64]
+        [--out FILE.png] [--json]
       Runs the sample procedure 'reconstruct' on the first n test images, or on the rows of
       X.npy (e.g. noisy images for a denoiser; shapes as for apply); each input is drawn with
       its reconstruction to its right (default MODEL-reconstruct.png).
-  %1$s apply PROC --checkpoint FILE [--data DIR] [--split test|train] [--input X.npy] [--n N]
-        [--out OUT.npy|OUT.csv] [--labels-out L.npy] [--seed N] [--json]
+  %1$s apply PROC --checkpoint FILE [--data DIR] [--split test|train] [--input X.npy]
+        [--n N] [--out OUT.npy|OUT.csv] [--labels-out L.npy] [--seed N] [--json]
       Runs the sample procedure PROC, which takes an input, over every example: the test split
       (--split train: the training images), or the rows of X.npy, shape [N, ...] with the
       procedure's input shape without the batch after N ([N, 784] also fits [B,28,28,1]);
@@ -82,7 +83,8 @@ Commands:
   %1$s encode [the flags of apply] [--scatter FILE.png]
       apply of the procedure 'encode' (default output MODEL-codes.npy). With 2-D codes it
       also draws them as a scatter plot coloured by digit (default MODEL-latent.png).
-  %1$s manifold --checkpoint FILE [--proc decode] [--n 20] [--seed N] [--out FILE.png] [--json]
+  %1$s manifold --checkpoint FILE [--proc decode] [--n 20] [--seed N] [--out FILE.png]
+        [--json]
       Decodes an n x n grid of 2-D latent points (Phi^-1(u), Phi^-1(v)), u and v evenly
       spaced in [0.05, 0.95], with a procedure taking [B,2] codes (default 'decode'): the
       learned manifold, first coordinate left to right, second bottom to top
@@ -96,8 +98,8 @@ Data: --data DIR, else $GNC_DATA, else %3$s: MNIST's train-images-idx3-ubyte and
 t10k-images-idx3-ubyte; pixels are scaled to [0, 1] (byte / 255). Labels (--exclude-label,
 apply/encode): train-labels-idx1-ubyte and t10k-labels-idx1-ubyte.
 Randomness: seed -> Philox-4x32-10 key {seed mod 2^32, seed >> 32}; init uses fold_in(key,
-0xFFFFFFFF), training step s (0-based) fold_in(key, s), eval/sample/reconstruct
-fold_in(key, 0xFFFFFFFE) (call i > 0: fold_in of that with i). Epoch e visits the training
+0xFFFFFFFF), training step s (0-based) fold_in(key, s), the other commands
+fold_in(key, 0xFFFFFFFE) (their call i > 0: fold_in of that with i). Epoch e visits the training
 images in a Fisher-Yates permutation driven by philox({i, e, 0x5EED, 0}, key); the last
 partial batch of an epoch is dropped. Same seed, binary and data: the same losses, bit for bit,
 whatever --threads is.

@@ -597,7 +597,8 @@ def main():
     os.remove(os.path.join(nolabels, "t10k-labels-idx1-ubyte"))
     r = run(M, "apply", "encode", "--checkpoint", ck, "--data", nolabels, "--out", W("nl.csv"))
     check(r.rc == 0 and read(W("nl.csv")).decode().startswith("c0,c1\n"), f"no label file: no label column: {r.err}")
-    r = run(M, "apply", "encode", "--checkpoint", ck, "--data", nolabels, "--labels-out", W("nl.npy"))
+    r = run(M, "apply", "encode", "--checkpoint", ck, "--data", nolabels, "--labels-out", W("nl.npy"),
+            "--out", W("nl-codes.npy"))
     one_line_error(r, ["--labels-out", "are unknown (no label file)"], "--labels-out without labels")
 
     # corrupted, lying or foreign checkpoints: exit 2, one line, nothing damaged

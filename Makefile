@@ -32,10 +32,9 @@ build:
 	  $(CMAKE_CONFIGURE) -B $(BUILD_DIR) $(CMAKE_ARGS); fi
 	ninja -C $(BUILD_DIR) -j$(JOBS)
 
-# Until the backend lands: compile every model and print its gn-level IR.
-# The main job: compile the seed's ConvAE, train it for one epoch on MNIST, and write a grid of
-# test reconstructions and of decoded random codes to out/. Every model is also compiled to
-# the gn dialect and summarised.
+# Compile the seed's ConvAE, train it for one epoch on MNIST, and write a grid of test
+# reconstructions, one of decoded random codes and the loss curve (drawn by `train`) to out/.
+# Every model is first compiled through autodiff as a smoke check.
 DEMO_MODEL ?= conv_ae
 demo: setup build
 	@mkdir -p out
@@ -45,7 +44,7 @@ demo: setup build
 	out/$(DEMO_MODEL) train --epochs 1 --checkpoint out/$(DEMO_MODEL).safetensors --json
 	out/$(DEMO_MODEL) reconstruct --checkpoint out/$(DEMO_MODEL).safetensors --n 64 --out out/$(DEMO_MODEL)-reconstructions.png
 	out/$(DEMO_MODEL) sample --checkpoint out/$(DEMO_MODEL).safetensors --n 64 --out out/$(DEMO_MODEL)-samples.png
-	@echo "demo: wrote out/$(DEMO_MODEL)-reconstructions.png and out/$(DEMO_MODEL)-samples.png"
+	@echo "demo: wrote out/$(DEMO_MODEL)-reconstructions.png, out/$(DEMO_MODEL)-samples.png and out/$(DEMO_MODEL)-loss.png"
 
 # `make test` leaves out the label `slow` (minutes-long training checks in the reference
 # evaluator); `make test-all` runs them too. Both apply the fuzz rule above.

@@ -44,6 +44,7 @@ class Claims:
         return os.path.join(self.a.work, name)
 
     def build(self, model, *defines):
+        defines = (*defines, *("-D" + d for d in self.a.define))
         binary = self.path(model + "".join(d.replace("=", "") for d in defines))
         sh([self.a.gnc, "build", os.path.join(ROOT, "models", model + ".gn"), "-o", binary, *defines])
         return binary
@@ -94,11 +95,10 @@ class Claims:
         binary = self.build(model)
         ckpt = self.path(model + ".safetensors")
         self.train(binary, ckpt, "--epochs", "1")
-        n = ["--n", "10000"] if self.a.size == "small" else []
         files = {}
         for split in ("train", "test"):
             files[split] = (self.path(f"{model}-{split}-codes.npy"), self.path(f"{model}-{split}-labels.npy"))
-            sh([binary, "encode", "--checkpoint", ckpt, "--split", split, *self.data, *n,
+            sh([binary, "encode", "--checkpoint", ckpt, "--split", split, *self.data,
                 "--out", files[split][0], "--labels-out", files[split][1]])
         return self.quality("probe", "--train-codes", files["train"][0], "--train-labels", files["train"][1],
                             "--test-codes", files["test"][0], "--test-labels", files["test"][1])
@@ -112,6 +112,8 @@ def main():
     ap.add_argument("--quality", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--data", default="")
+    ap.add_argument("-D", dest="define", action="append", default=[], metavar="NAME=VALUE",
+                    help="passed to gnc build as -DNAME=VALUE (e.g. -D SIGMA=0 -D ERASE=0.5)")
     a = ap.parse_args()
     rc = getattr(Claims(a), a.claim)()
     print(f"claim '{a.claim}' ({a.size}): {'holds' if rc == 0 else 'FAILS'}")

@@ -12,7 +12,7 @@ CLAIM is one of
   anomaly  an autoencoder trained without the digit 0 flags zeros by reconstruction error
            (ROC AUC >= 0.9).
   probe    a logistic regression on frozen autoencoder codes classifies digits (test
-           accuracy >= 90%).
+           accuracy >= 90%; the full form trains the ConvAE for 10 epochs).
 `small` uses the feed-forward models and few images (seconds; `make test`), `full` the
 ConvAE and all images (minutes; `make test-all`). Exit status 0 when the claim holds.
 """
@@ -94,7 +94,9 @@ class Claims:
         model = "ae" if self.a.size == "small" else "conv_ae"
         binary = self.build(model)
         ckpt = self.path(model + ".safetensors")
-        self.train(binary, ckpt, "--epochs", "1")
+        # The ConvAE's 10-d codes need training: a linear probe reached 82.6% after 1 epoch,
+        # 88.6% after 3 and 91.1% after 10 (seed 1, docs/models.md).
+        self.train(binary, ckpt, "--epochs", "1" if self.a.size == "small" else "10")
         files = {}
         for split in ("train", "test"):
             files[split] = (self.path(f"{model}-{split}-codes.npy"), self.path(f"{model}-{split}-labels.npy"))

@@ -120,6 +120,21 @@ std::string baseName(const char *argv0) {
   return slash == std::string::npos ? s : s.substr(slash + 1);
 }
 
+// The --json result of the commands that write an image grid.
+json imageJson(const ModelInfo &m, const EntrySpec &entry, size_t n, const std::string &out,
+               const GridImage &grid, uint64_t seed, uint64_t step) {
+  json j;
+  j["model"] = m.model;
+  j["procedure"] = entry.name;
+  j["n"] = n;
+  j["out"] = out;
+  j["width"] = grid.width;
+  j["height"] = grid.height;
+  j["seed"] = seed;
+  j["step"] = step;
+  return j;
+}
+
 json lossObject(const std::vector<std::string> &names, const std::vector<double> &values) {
   json o = json::object();
   for (size_t i = 0; i < names.size() && i < values.size(); ++i)
@@ -327,15 +342,7 @@ int cmdSample(const ModelInfo &m, const Args &a, bool jsonOut, bool reconstruct)
   }
   writePng(out, grid);
   if (jsonOut) {
-    json j;
-    j["model"] = m.model;
-    j["procedure"] = entry.name;
-    j["n"] = n;
-    j["out"] = out;
-    j["width"] = grid.width;
-    j["height"] = grid.height;
-    j["seed"] = seed;
-    j["step"] = meta.step;
+    json j = imageJson(m, entry, n, out, grid, seed, meta.step);
     if (reconstruct)
       j["input"] = inputWhat;
     j["seconds"] = secondsSince(start);
@@ -461,16 +468,8 @@ int cmdManifold(const ModelInfo &m, const Args &a, bool jsonOut) {
   writePng(out, grid);
   double zmax = normalQuantile(n == 1 ? 0.5 : 0.95);
   if (jsonOut) {
-    json j;
-    j["model"] = m.model;
-    j["procedure"] = entry.name;
-    j["n"] = n;
-    j["out"] = out;
-    j["width"] = grid.width;
-    j["height"] = grid.height;
+    json j = imageJson(m, entry, n, out, grid, seed, meta.step);
     j["z_range"] = {-zmax, zmax};
-    j["seed"] = seed;
-    j["step"] = meta.step;
     j["seconds"] = secondsSince(start);
     std::cout << j.dump() << std::endl;
   } else {

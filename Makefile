@@ -19,7 +19,7 @@ FUZZ         ?= $(if $(filter true 1 yes,$(CI)),1,0)
 
 CMAKE_CONFIGURE = cmake -G Ninja -S . -DCMAKE_C_COMPILER=$(CC_BIN) -DCMAKE_CXX_COMPILER=$(CXX_BIN)
 
-.PHONY: all setup build demo test test-all fuzz fuzz-build clean distclean
+.PHONY: all setup build demo test test-all bench fuzz fuzz-build clean distclean
 all: build
 
 setup:
@@ -63,6 +63,13 @@ ifeq ($(FUZZ),1)
 else
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE fuzz
 endif
+
+# The issue's quality bars (bench/README.md): gnc's autoencoders, 1 epoch, seeds 1-3, against
+# the PyTorch medians in bench/results/ (PyTorch's own run: bench/pytorch/autoencoders.py).
+# Then the pictures and numbers of docs/models.md. Takes about half an hour on 2 cores.
+bench: setup build
+	python3 bench/quality_bars.py
+	python3 bench/gallery.py
 
 # Separate ASan+UBSan+libFuzzer tree; builds only the fuzz targets and what they link.
 fuzz-build:

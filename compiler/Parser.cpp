@@ -104,6 +104,19 @@ private:
     return true;
   }
 
+  // IDENT (',' IDENT)*: the nets of a minimize, the variables of a report.
+  bool identList(std::vector<std::string> &names, std::vector<SMLoc> &locs, const char *what) {
+    do {
+      std::string n;
+      SMLoc nl;
+      if (!ident(n, nl, what))
+        return false;
+      names.push_back(n);
+      locs.push_back(nl);
+    } while (consumeIf(Tok::Comma));
+    return true;
+  }
+
   std::optional<Item> item() {
     Item it;
     it.loc = tok.loc;
@@ -232,14 +245,8 @@ private:
       s->value = expr();
       if (!s->value || !expect(Tok::KwOver, "after the loss"))
         return nullptr;
-      do {
-        std::string n;
-        SMLoc nl;
-        if (!ident(n, nl, "a net name"))
-          return nullptr;
-        s->nets.push_back(n);
-        s->netLocs.push_back(nl);
-      } while (consumeIf(Tok::Comma));
+      if (!identList(s->nets, s->netLocs, "a net name"))
+        return nullptr;
       if (!expect(Tok::KwWith, "before the optimizer"))
         return nullptr;
       SMLoc ol = tok.loc;
@@ -254,14 +261,8 @@ private:
     }
     if (consumeIf(Tok::KwReport)) {
       auto s = std::make_unique<Stmt>(Stmt::Report, loc);
-      do {
-        std::string n;
-        SMLoc nl;
-        if (!ident(n, nl, "a variable to report"))
-          return nullptr;
-        s->nets.push_back(n);
-        s->netLocs.push_back(nl);
-      } while (consumeIf(Tok::Comma));
+      if (!identList(s->nets, s->netLocs, "a variable to report"))
+        return nullptr;
       return s;
     }
     if (consumeIf(Tok::KwFor)) {

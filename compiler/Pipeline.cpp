@@ -1,5 +1,6 @@
 #include "compiler/Pipeline.h"
 
+#include "codegen/Passes.h"
 #include "codegen/llvm/Passes.h"
 #include "passes/Passes.h"
 
@@ -35,7 +36,15 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
          pm.addPass(createGnToLinalg());
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
-         pm.addPass(createGncLoopOrder());
+       }},
+      {"scheduled", "every kernel with its schedule (gnc.schedule): tiles, vectors, threads",
+       [](OpPassManager &pm, const PipelineOptions &o) {
+         GncSelectSchedulesOptions select;
+         select.schedulesFile = o.schedulesFile;
+         select.dumpFile = o.dumpSchedulesFile;
+         select.vectorBits = o.vectorBits;
+         select.vectorRegisters = o.vectorRegisters;
+         pm.addPass(createGncSelectSchedules(select));
        }},
       {"llvm", "the LLVM dialect: bufferized loops, bare-pointer entry points for the runtime",
        [](OpPassManager &pm, const PipelineOptions &) { addLinalgToLLVMPasses(pm); }},

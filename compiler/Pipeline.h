@@ -15,6 +15,12 @@ namespace gnc {
 struct PipelineOptions {
   std::string backend = "llvm";
   std::string buildFlags;
+  // Schedules by kernel signature (gnc build --schedules), and where to write the chosen ones.
+  std::string schedulesFile;
+  std::string dumpSchedulesFile;
+  // The target the heuristic sizes register tiles for (codegen/llvm/ObjectEmitter.h).
+  unsigned vectorBits = 256;
+  unsigned vectorRegisters = 16;
 };
 
 struct Stage {

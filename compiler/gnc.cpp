@@ -63,6 +63,13 @@ static cl::opt<bool> emitObj("emit-obj", cl::desc("Write the object file to -o a
 static cl::opt<std::string> emitLLVMIR("emit-llvm-ir", cl::desc("Also write the optimized LLVM IR to FILE"),
                                        cl::value_desc("FILE"), cl::init(""), cl::cat(buildCat));
 
+static cl::opt<std::string> schedulesFile(
+    "schedules", cl::desc("Kernel schedules by signature (JSON, docs/scheduling.md); others get the heuristic's"),
+    cl::value_desc("FILE.json"), cl::init(""), cl::cat(gncCat));
+static cl::opt<std::string> dumpSchedules("dump-schedules",
+                                          cl::desc("Write every kernel's chosen schedule to FILE.json"),
+                                          cl::value_desc("FILE.json"), cl::init(""), cl::cat(gncCat));
+
 static const char *overview =
     "gnc: the Generative Network Compiler\n\n"
     "USAGE: gnc <command> [options] <model.gn>\n\n"
@@ -107,7 +114,7 @@ int main(int argc, char **argv) {
   const auto &stages = gnc::pipelineStages();
   if (command == "ir" && listStages) {
     for (const gnc::Stage &s : stages)
-      outs() << format("%-8s", s.name) << " " << s.description << "\n";
+      outs() << format("%-9s", s.name) << " " << s.description << "\n";
     return 0;
   }
   if (inputFile.empty())
@@ -167,6 +174,11 @@ int main(int argc, char **argv) {
                                   : stage;
   gnc::PipelineOptions popts;
   popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu + definesText;
+  popts.schedulesFile = schedulesFile;
+  popts.dumpSchedulesFile = dumpSchedules;
+  gnc::TargetVectorInfo target = gnc::describeTarget(targetCpu);
+  popts.vectorBits = target.vectorBits;
+  popts.vectorRegisters = target.vectorRegisters;
   mlir::DefaultTimingManager timing;
   // LLVM's own --time-passes flag (llvm::TimePassesIsEnabled) also times gnc's passes.
   bool timePasses = llvm::TimePassesIsEnabled;

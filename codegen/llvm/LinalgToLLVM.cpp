@@ -1,5 +1,6 @@
 // The LLVM backend's pipeline from linalg on tensors to the LLVM dialect.
 #include "codegen/llvm/Passes.h"
+#include "codegen/Passes.h"
 
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -15,20 +16,32 @@ void gnc::addLinalgToLLVMPasses(mlir::OpPassManager &pm) {
   // gnc-entry-points.
   static const char *pipeline =
       "gnc-destination-passing,"
+      // after destination passing, which materializes the tensors carried by the program's
+      // own loops in place, not those of the tile loops created here (and no canonicalization
+      // before bufferization: it would erase the unused materialize_in_destination results)
+      "gnc-apply-schedules,"
+      // the tensor.empty of a result computed into the caller's buffer becomes that buffer
+      "eliminate-empty-tensors,"
       "one-shot-bufferize{bufferize-function-boundaries=1 "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
       "convert-bufferization-to-memref,"
       "gnc-copies-to-linalg,"
+      "func.func(gnc-lower-vectors),"
+      "canonicalize,"
       "func.func(convert-linalg-to-parallel-loops),"
       "gnc-outer-parallel-loops,"
       "convert-scf-to-openmp,"
+      "convert-vector-to-scf{full-unroll=1},"
       "lower-affine,"
       "expand-strided-metadata,"
+      "lower-affine,"
       // before convert-scf-to-cf: it lowers the memref.alloca_scope that convert-scf-to-openmp
       // wraps around loop bodies, which must stay single-block until then.
       "finalize-memref-to-llvm,"
       "convert-scf-to-cf,"
+      "convert-vector-to-llvm,"
+      "convert-ub-to-llvm,"
       "convert-math-to-llvm,"
       "convert-math-to-libm,"
       "convert-arith-to-llvm,"
@@ -42,6 +55,7 @@ void gnc::addLinalgToLLVMPasses(mlir::OpPassManager &pm) {
   std::call_once(registered, [] {
     mlir::registerAllPasses();
     registerGncLLVMPasses();
+    registerGncCodegenPasses();
   });
   if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, llvm::errs())))
     llvm::report_fatal_error("gnc: the built-in LLVM lowering pipeline does not parse");

@@ -27,6 +27,27 @@ static std::string hostFeatures() {
   return features.getString();
 }
 
+gnc::TargetVectorInfo gnc::describeTarget(const std::string &cpuOpt) {
+  llvm::InitializeNativeTarget();
+  TargetVectorInfo info;
+  bool native = cpuOpt.empty() || cpuOpt == "native";
+  info.cpu = native ? llvm::sys::getHostCPUName().str() : cpuOpt;
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string err;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, err);
+  if (!target)
+    return info;
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      target->createMCSubtargetInfo(triple, info.cpu, native ? hostFeatures() : ""));
+  if (!sti)
+    return info;
+  if (sti->checkFeatures("+avx512f"))
+    info.vectorBits = 512, info.vectorRegisters = 32;
+  else if (sti->checkFeatures("+avx"))
+    info.vectorBits = 256, info.vectorRegisters = 16;
+  return info;
+}
+
 LogicalResult gnc::emitObjectFile(ModuleOp module, const ObjectOptions &opts, std::string &err) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -68,6 +89,14 @@ LogicalResult gnc::emitObjectFile(ModuleOp module, const ObjectOptions &opts, st
   }
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(triple);
+  // Kernels are register-blocked for the CPU's full vector width; X86 otherwise legalizes
+  // 512-bit vectors into 256-bit halves on CPUs tuned to prefer 256 bits (Zen, Ice Lake).
+  if (tm->getMCSubtargetInfo()->checkFeatures("+avx512f"))
+    for (llvm::Function &fn : *llvmModule)
+      if (!fn.isDeclaration()) {
+        fn.addFnAttr("prefer-vector-width", "512");
+        fn.addFnAttr("min-legal-vector-width", "512");
+      }
 
   if (opts.optLevel > 0) {
     llvm::LoopAnalysisManager lam;

@@ -17,6 +17,14 @@ struct ObjectOptions {
   llvm::raw_ostream *llvmIR = nullptr; // if set, receives the optimized LLVM IR
 };
 
+// What the kernel schedules are sized for: the target's vector width and register count.
+struct TargetVectorInfo {
+  std::string cpu;          // the resolved CPU name (the host's for "native")
+  unsigned vectorBits = 128;
+  unsigned vectorRegisters = 16;
+};
+TargetVectorInfo describeTarget(const std::string &cpu);
+
 mlir::LogicalResult emitObjectFile(mlir::ModuleOp module, const ObjectOptions &opts, std::string &err);
 
 } // namespace gnc

@@ -3,6 +3,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 
@@ -60,11 +62,29 @@ void sequentialize(scf::ParallelOp p) {
 struct GncOuterParallelLoopsPass : gnc::impl::GncOuterParallelLoopsBase<GncOuterParallelLoopsPass> {
   using GncOuterParallelLoopsBase::GncOuterParallelLoopsBase;
   void runOnOperation() override {
+    // A schedule's thread tiles (scf.forall, made by gnc-apply-schedules) stay parallel
+    // wherever they are, also inside a program's sequential loop (a sampler's time steps).
+    llvm::DenseSet<Operation *> scheduled;
+    SmallVector<scf::ForallOp> foralls;
+    getOperation().walk([&](scf::ForallOp f) { foralls.push_back(f); });
+    IRRewriter rw(&getContext());
+    for (scf::ForallOp f : foralls) {
+      rw.setInsertionPoint(f);
+      scf::ParallelOp p;
+      if (failed(scf::forallToParallelLoop(rw, f, &p))) {
+        f.emitError("gnc-outer-parallel-loops: cannot run this scf.forall as a parallel loop");
+        return signalPassFailure();
+      }
+      scheduled.insert(p);
+    }
     SmallVector<scf::ParallelOp> serial;
     getOperation().walk([&](scf::ParallelOp p) { // post-order: inner loops first
-      bool nested = p->getParentOfType<scf::ParallelOp>() || p->getParentOfType<scf::ForOp>();
       if (!p.getInitVals().empty())
         return;
+      bool nestedInParallel = p->getParentOfType<scf::ParallelOp>();
+      if (scheduled.contains(p) && !nestedInParallel)
+        return;
+      bool nested = nestedInParallel || p->getParentOfType<scf::ForOp>();
       if (nested || nestWork(p) < minWork)
         serial.push_back(p);
     });

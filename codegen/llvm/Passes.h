@@ -11,6 +11,10 @@ namespace mlir::arith { class ArithDialect; }
 namespace mlir::math { class MathDialect; }
 namespace mlir::LLVM { class LLVMDialect; }
 namespace mlir::bufferization { class BufferizationDialect; }
+namespace mlir::scf { class SCFDialect; }
+namespace mlir::vector { class VectorDialect; }
+namespace mlir::memref { class MemRefDialect; }
+namespace mlir::func { class FuncOp; }
 
 namespace gnc {
 

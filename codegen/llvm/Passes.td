@@ -23,16 +23,33 @@ def GnToLinalg : Pass<"gn-to-linalg", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
 }
 
-def GncLoopOrder : Pass<"gnc-loop-order", "::mlir::ModuleOp"> {
-  let summary = "Orders each reduction's loops so that the innermost one walks memory contiguously";
+def GncApplySchedules : Pass<"gnc-apply-schedules", "::mlir::ModuleOp"> {
+  let summary = "Realizes every kernel's gnc.schedule: thread tiles, register tiles, vectors";
   let description = [{
-    A linalg op with reduction loops (matmul, convolution, kernel gradients) is generalized and
-    its loops interchanged: the output's innermost (contiguous) dimension becomes the innermost
-    loop, which LLVM then vectorizes as a multiply-add over rows without reassociating the
-    reduction; the reduction loops go outside it, and outside the other parallel loops when the
-    reduction is the larger space (a kernel gradient sums a whole batch into a small kernel).
-    The summation order changes, so results differ from the reference in rounding only.
+    For each linalg op with a `gnc.schedule` (codegen/Schedule.h; chosen by
+    gnc-select-schedules, never here): the `parallel` tiles become an scf.forall (run on
+    OpenMP threads); a vectorized kernel is then tiled into register blocks (parallel loops,
+    with the accumulator's linalg.fill fused into each block, then the reduction loops), a
+    convolution block becomes a 1-D convolution (one output row, one kernel row), and the
+    block and its fill are vectorized (vector.contract). A plain-loop kernel is tiled by
+    `tile` and its loops reordered by `order`. The summation order of a reduction follows the
+    schedule, so results differ from the reference evaluator in rounding only.
   }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::tensor::TensorDialect", "::mlir::linalg::LinalgDialect"];
+}
+
+def GncLowerVectors : Pass<"gnc-lower-vectors", "::mlir::func::FuncOp"> {
+  let summary = "Lowers the vectorized kernels' vector ops to 1-D vectors and FMAs (after bufferization)";
+  let description = [{
+    Hoists each accumulator tile's transfer_read/transfer_write out of its reduction loops
+    (registers, not memory, across the reduction), forwards stored zeros to later reads,
+    drops unit dimensions, and lowers vector.contract to outer products (broadcast times
+    row, one FMA per vector register), multi-reductions, transposes and broadcasts to 1-D
+    vector ops. convert-vector-to-scf and convert-vector-to-llvm finish the job.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def GncDestinationPassing : Pass<"gnc-destination-passing", "::mlir::ModuleOp"> {
@@ -66,8 +83,10 @@ def GncOuterParallelLoops : Pass<"gnc-outer-parallel-loops", "::mlir::ModuleOp">
     threads for a loop nested in another loop, or for a nest with little work, costs more than
     it gains on two cores: such loops become sequential scf.for nests. What stays parallel is
     the outermost loop of each sizeable kernel, which convert-scf-to-openmp then runs on the
-    OpenMP thread pool. Every output element is still computed by one thread in a fixed order,
-    so results do not depend on the thread count.
+    OpenMP thread pool. An scf.forall (a schedule's thread tiles, gnc-apply-schedules) always
+    becomes a parallel loop, also inside a sequential loop (a sampler's time steps). Every
+    output element is still computed by one thread in a fixed order, so results do not depend
+    on the thread count.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", "32768",

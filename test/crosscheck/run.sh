@@ -13,7 +13,15 @@ shift 5
 name=$(basename "$model" .gn)
 mkdir -p "$work"
 start=$SECONDS
-"$gnc" build "$model" --emit-obj -o "$work/$name.o"
+# GNC_ALTERNATE_SCHEDULES=1: build with a schedule file unlike the default one (every kernel
+# scheduled differently, alternate-schedules.py): the numbers must not depend on the schedule.
+schedules=()
+if [ "${GNC_ALTERNATE_SCHEDULES:-0}" = 1 ]; then
+  "$gnc" ir "$model" --stage=scheduled --dump-schedules "$work/default-schedules.json" -o /dev/null
+  python3 "$(dirname "$0")/alternate-schedules.py" "$work/default-schedules.json" "$work/alternate-schedules.json"
+  schedules=(--schedules "$work/alternate-schedules.json")
+fi
+"$gnc" build "$model" "${schedules[@]}" --emit-obj -o "$work/$name.o"
 # Kernels with parallel loops call the LLVM OpenMP runtime (__kmpc_*), as `gnc build` links it.
 omp=()
 if nm -u "$work/$name.o" | grep -q __kmpc_; then

@@ -1,0 +1,19 @@
+// Backend-neutral codegen passes (declared in Passes.td): schedule selection.
+#ifndef GNC_CODEGEN_PASSES_H
+#define GNC_CODEGEN_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::linalg { class LinalgDialect; }
+
+namespace gnc {
+
+#define GEN_PASS_DECL
+#include "codegen/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "codegen/Passes.h.inc"
+
+} // namespace gnc
+
+#endif

@@ -1,0 +1,27 @@
+//===- Passes.td - backend-neutral codegen passes ---------------*- tablegen -*-===//
+#ifndef GNC_CODEGEN_PASSES_TD
+#define GNC_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GncSelectSchedules : Pass<"gnc-select-schedules", "::mlir::ModuleOp"> {
+  let summary = "Gives every kernel a schedule (gnc.schedule), from a schedule file or the heuristic";
+  let description = [{
+    Every linalg op on tensors is a kernel (a fill that only initializes a vectorized kernel's
+    accumulator is fused into it and gets none). Its schedule (codegen/Schedule.h) comes from
+    `schedules-file` when the file has an entry for the kernel's signature, else from the
+    heuristic of docs/scheduling.md. A file entry that does not fit its kernel, or that names a
+    kernel the program does not have, is an error naming the kernel and the field. This pass
+    only decides; gnc-apply-schedules realizes the schedules. `dump-file` writes the chosen
+    schedules in the file format.
+  }];
+  let options = [
+    Option<"schedulesFile", "schedules-file", "std::string", "\"\"", "JSON file of schedules by kernel signature">,
+    Option<"dumpFile", "dump-file", "std::string", "\"\"", "Write the chosen schedules to this JSON file">,
+    Option<"vectorBits", "vector-bits", "unsigned", "256", "The target's vector register width in bits">,
+    Option<"vectorRegisters", "vector-registers", "unsigned", "16", "The target's number of vector registers">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+#endif

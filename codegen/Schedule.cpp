@@ -1,0 +1,214 @@
+#include "codegen/Schedule.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include "llvm/ADT/Hashing.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace gnc {
+
+namespace {
+
+ArrayAttr i64Array(Builder &b, ArrayRef<int64_t> v) { return b.getI64ArrayAttr(v); }
+
+FailureOr<SmallVector<int64_t>> i64List(Attribute a) {
+  SmallVector<int64_t> out;
+  auto arr = dyn_cast_or_null<ArrayAttr>(a);
+  if (!arr)
+    return failure();
+  for (Attribute e : arr) {
+    auto i = dyn_cast<IntegerAttr>(e);
+    if (!i)
+      return failure();
+    out.push_back(i.getInt());
+  }
+  return out;
+}
+
+std::string listText(ArrayRef<int64_t> v) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleave(v, os, ",");
+  os << "]";
+  return s;
+}
+
+} // namespace
+
+DictionaryAttr KernelSchedule::toAttr(MLIRContext *ctx) const {
+  Builder b(ctx);
+  SmallVector<NamedAttribute> fields{b.getNamedAttr("kernel", b.getStringAttr(kernel)),
+                                     b.getNamedAttr("vectorize", b.getBoolAttr(vectorize)),
+                                     b.getNamedAttr("parallel", i64Array(b, parallel)),
+                                     b.getNamedAttr("tile", i64Array(b, tile))};
+  if (!order.empty())
+    fields.push_back(b.getNamedAttr("order", i64Array(b, order)));
+  return b.getDictionaryAttr(fields);
+}
+
+FailureOr<KernelSchedule> KernelSchedule::fromAttr(DictionaryAttr attr) {
+  KernelSchedule s;
+  auto kernel = attr.getAs<StringAttr>("kernel");
+  auto vec = attr.getAs<BoolAttr>("vectorize");
+  auto parallel = i64List(attr.get("parallel"));
+  auto tile = i64List(attr.get("tile"));
+  if (!kernel || !vec || failed(parallel) || failed(tile))
+    return failure();
+  s.kernel = kernel.str();
+  s.vectorize = vec.getValue();
+  s.parallel = *parallel;
+  s.tile = *tile;
+  if (Attribute o = attr.get("order")) {
+    auto order = i64List(o);
+    if (failed(order))
+      return failure();
+    s.order = *order;
+  }
+  return s;
+}
+
+llvm::json::Object KernelSchedule::toJson() const {
+  llvm::json::Object o{{"vectorize", vectorize},
+                       {"parallel", llvm::json::Array(parallel)},
+                       {"tile", llvm::json::Array(tile)}};
+  if (!order.empty())
+    o["order"] = llvm::json::Array(order);
+  return o;
+}
+
+FailureOr<KernelSchedule> KernelSchedule::fromJson(const llvm::json::Object &o, std::string &error) {
+  KernelSchedule s;
+  for (const auto &kv : o) {
+    StringRef key = kv.first;
+    if (key != "vectorize" && key != "parallel" && key != "tile" && key != "order" && key != "comment") {
+      error = "unknown field '" + key.str() + "' (fields: vectorize, parallel, tile, order)";
+      return failure();
+    }
+  }
+  auto readList = [&](StringRef key, SmallVector<int64_t> &into, bool required) -> bool {
+    const llvm::json::Value *v = o.get(key);
+    if (!v) {
+      if (required)
+        error = "missing field '" + key.str() + "'";
+      return !required;
+    }
+    const llvm::json::Array *arr = v->getAsArray();
+    if (!arr) {
+      error = "field '" + key.str() + "' must be a list of integers";
+      return false;
+    }
+    for (const llvm::json::Value &e : *arr) {
+      std::optional<int64_t> i = e.getAsInteger();
+      if (!i || *i < 0) {
+        error = "field '" + key.str() + "' must be a list of non-negative integers";
+        return false;
+      }
+      into.push_back(*i);
+    }
+    return true;
+  };
+  std::optional<bool> vec = o.getBoolean("vectorize");
+  if (!vec) {
+    error = o.get("vectorize") ? "field 'vectorize' must be true or false" : "missing field 'vectorize'";
+    return failure();
+  }
+  s.vectorize = *vec;
+  if (!readList("parallel", s.parallel, true) || !readList("tile", s.tile, true) ||
+      !readList("order", s.order, false))
+    return failure();
+  return s;
+}
+
+bool isVectorizableKernel(linalg::LinalgOp op) {
+  return isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(op.getOperation()) && op.hasPureTensorSemantics() &&
+         !op.hasDynamicShape();
+}
+
+std::string kernelSignature(linalg::LinalgOp op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << op->getName().stripDialect();
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
+    auto st = conv.getStrides().getValues<int64_t>();
+    auto di = conv.getDilations().getValues<int64_t>();
+    os << "_s" << st[0] << "x" << st[1] << "_d" << di[0] << "x" << di[1];
+  }
+  if (auto g = dyn_cast<linalg::GenericOp>(op.getOperation())) {
+    // Maps, iterators and the body's operations identify what a generic op computes.
+    std::string body;
+    llvm::raw_string_ostream bs(body);
+    bs << g.getIndexingMaps();
+    for (Operation &inner : g.getRegion().front())
+      bs << inner.getName() << inner.getAttrDictionary();
+    os << llvm::format(".%08x", (uint32_t)llvm::hash_value(body));
+  }
+  os << listText(op.getStaticLoopRanges());
+  for (Value v : op->getOperands())
+    if (auto t = dyn_cast<ShapedType>(v.getType()); t && !t.getElementType().isF32()) {
+      os << ":" << t.getElementType();
+      break;
+    }
+  return s;
+}
+
+std::string validateSchedule(linalg::LinalgOp op, const KernelSchedule &s) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  size_t n = ranges.size();
+  auto iters = op.getIteratorTypesArray();
+  if (s.parallel.size() != n)
+    return "field 'parallel' has " + std::to_string(s.parallel.size()) + " sizes; the kernel has " +
+           std::to_string(n) + " loops " + listText(ranges);
+  if (s.tile.size() != n)
+    return "field 'tile' has " + std::to_string(s.tile.size()) + " sizes; the kernel has " + std::to_string(n) +
+           " loops " + listText(ranges);
+  for (size_t i = 0; i < n; ++i) {
+    if (s.parallel[i] && iters[i] == utils::IteratorType::reduction)
+      return "field 'parallel': loop " + std::to_string(i) +
+             " is a reduction; splitting it across threads would change the summation order";
+    if (s.parallel[i] && (s.parallel[i] > ranges[i] || ranges[i] % s.parallel[i]))
+      return "field 'parallel': " + std::to_string(s.parallel[i]) + " does not divide loop " + std::to_string(i) +
+             " of extent " + std::to_string(ranges[i]);
+    int64_t outer = s.parallel[i] ? s.parallel[i] : ranges[i];
+    if (s.tile[i] && (s.tile[i] > outer || outer % s.tile[i]))
+      return "field 'tile': " + std::to_string(s.tile[i]) + " does not divide loop " + std::to_string(i) +
+             "'s thread tile of " + std::to_string(outer);
+  }
+  if (s.vectorize && !isVectorizableKernel(op))
+    return "field 'vectorize': this kernel (" + op->getName().getStringRef().str() +
+           ") has no vectorized form; it takes \"vectorize\": false";
+  if (s.vectorize) {
+    // The vector code is built from the register tile: every loop must be tiled so that the
+    // vectors stay small (an untiled 3136-long loop would be one huge vector).
+    int64_t elems = 1;
+    for (size_t i = 0; i < n; ++i)
+      elems *= s.tile[i] ? s.tile[i] : ranges[i];
+    if (elems > (1 << 16))
+      return "field 'tile': a register tile of " + std::to_string(elems) + " iterations is too large to vectorize";
+    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
+      // Convolution tiles are vectorized as 1-D convolutions: one output row, one kernel row.
+      if (s.tile[1] != 1 || s.tile[4] != 1)
+        return "field 'tile': a vectorized convolution needs tile 1 for loops 1 (oh) and 4 (kh)";
+    }
+  }
+  if (!s.order.empty()) {
+    if (s.vectorize)
+      return "field 'order': only plain-loop kernels (\"vectorize\": false) take a loop order";
+    SmallVector<bool> seen(n, false);
+    if (s.order.size() != n)
+      return "field 'order' must list each of the " + std::to_string(n) + " loops once";
+    for (int64_t o : s.order) {
+      if (o < 0 || o >= (int64_t)n || seen[o])
+        return "field 'order' must list each of the " + std::to_string(n) + " loops once";
+      seen[o] = true;
+    }
+  }
+  return "";
+}
+
+} // namespace gnc

@@ -1,0 +1,61 @@
+// A kernel's schedule as data: what gnc-select-schedules decides and a backend's
+// gnc-apply-schedules realizes. Backend-neutral: the vocabulary is the one Halide's scheduling
+// directives also express (split = tiles, parallel, vectorize, reorder).
+//
+// A schedule lives on its kernel's root op as the attribute `gnc.schedule`, a dictionary:
+//   kernel    the kernel's signature (see kernelSignature), which a schedule file is keyed by
+//   vectorize true: tiles are vectorized (register blocking); false: plain loops
+//   parallel  per loop: tile size of the thread-level loop (scf.forall; 0 = not split), whose
+//             tiles the OpenMP threads share; every output element is written by one thread
+//   tile      per loop: the register tile inside a thread's tile (0 = whole extent)
+//   order     loop order of a plain-loop kernel (order[new] = old loop)
+// Loops are numbered as the linalg op's iteration space (e.g. matmul (m, n, k); convolution
+// (n, oh, ow, f, kh, kw, c)).
+#ifndef GNC_CODEGEN_SCHEDULE_H
+#define GNC_CODEGEN_SCHEDULE_H
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/Operation.h"
+#include "mlir/Support/LLVM.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/JSON.h"
+
+#include <string>
+
+namespace mlir::linalg { class LinalgOp; }
+
+namespace gnc {
+
+inline constexpr llvm::StringLiteral kScheduleAttr = "gnc.schedule";
+
+struct KernelSchedule {
+  std::string kernel;
+  bool vectorize = false;
+  llvm::SmallVector<int64_t> parallel;
+  llvm::SmallVector<int64_t> tile;
+  llvm::SmallVector<int64_t> order;
+
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
+  static mlir::FailureOr<KernelSchedule> fromAttr(mlir::DictionaryAttr attr);
+  llvm::json::Object toJson() const;
+  // Reads the fields of a schedule file's entry; `error` names the field at fault.
+  static mlir::FailureOr<KernelSchedule> fromJson(const llvm::json::Object &o, std::string &error);
+};
+
+// A stable name of what a kernel computes and on which shapes: the op, its loop extents and,
+// for generic ops, a hash of its indexing maps and body (e.g. "conv_2d_nhwc_hwcf_s2x2_d1x1
+// [128,14,14,32,3,3,1]", "matmul[128,16,3136]", "generic.3f2a91c0[128,784]").
+std::string kernelSignature(mlir::linalg::LinalgOp op);
+
+// Checks that `s` is one `op` can take: field lengths match its loops, tile sizes divide the
+// extents (register tiles divide the thread tiles), order is a permutation, vectorization is
+// possible for this kind of op. Returns an empty string or the reason, naming the field.
+std::string validateSchedule(mlir::linalg::LinalgOp op, const KernelSchedule &s);
+
+// Whether the LLVM backend can vectorize this op's tiles (named contractions and convolutions).
+bool isVectorizableKernel(mlir::linalg::LinalgOp op);
+
+} // namespace gnc
+
+#endif

@@ -1,0 +1,241 @@
+// gnc-select-schedules: gives every kernel (linalg op) a schedule, from a schedule file or the
+// heuristic below; it only decides, gnc-apply-schedules realizes. See codegen/Schedule.h for
+// the vocabulary and docs/scheduling.md for the reasoning behind the heuristic.
+#include "codegen/Passes.h"
+#include "codegen/Schedule.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <set>
+
+namespace gnc {
+#define GEN_PASS_DEF_GNCSELECTSCHEDULES
+#include "codegen/Passes.h.inc"
+} // namespace gnc
+
+using namespace mlir;
+using gnc::KernelSchedule;
+
+namespace {
+
+// The register file the tiles are sized for: f32 lanes per vector, and how many vectors may
+// hold accumulators (half the registers: the rest hold the broadcast operand, the loaded row
+// and addresses; with AVX2's 16 that is a 4 x 16 matmul block, with AVX-512's 32 an 8 x 32).
+struct Registers {
+  int64_t lanes;
+  int64_t accumulators;
+};
+// Kernels with fewer iterations than this stay on one thread: a fork costs more.
+constexpr int64_t kMinParallelWork = 1 << 16;
+// Thread tiles per kernel: enough to balance two (or a few) threads without tiny tasks.
+constexpr int64_t kTargetTasks = 8;
+
+int64_t largestDivisorAtMost(int64_t n, int64_t cap) {
+  for (int64_t d = std::min(n, std::max<int64_t>(cap, 1)); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+// Width of a vectorized output tile: two whole vectors where the extent allows.
+int64_t vectorTile(int64_t extent, int64_t lanes) {
+  if (extent % (2 * lanes) == 0)
+    return 2 * lanes;
+  if (extent % lanes == 0)
+    return lanes;
+  return largestDivisorAtMost(extent, 2 * lanes);
+}
+
+// Splits one parallel loop (the first of `candidates` that yields at least two tasks) into
+// about kTargetTasks thread tiles, each a multiple of the register tile.
+void chooseThreadTiles(KernelSchedule &s, ArrayRef<int64_t> ranges, ArrayRef<unsigned> candidates) {
+  int64_t work = 1;
+  for (int64_t r : ranges)
+    work *= r;
+  if (work < kMinParallelWork)
+    return;
+  for (unsigned d : candidates) {
+    int64_t reg = s.tile[d] ? s.tile[d] : 1;
+    int64_t blocks = ranges[d] / reg;
+    if (blocks < 2)
+      continue;
+    // The smallest number of tasks >= min(blocks, kTargetTasks) that divides the blocks.
+    int64_t tasks = std::min(blocks, kTargetTasks);
+    while (blocks % tasks)
+      ++tasks;
+    s.parallel[d] = ranges[d] / tasks;
+    return;
+  }
+}
+
+// The plain-loop order of a reduction: the output's contiguous dimension innermost, so LLVM
+// vectorizes a multiply-add over rows; reductions outside the other parallel loops when they
+// are the larger space (a kernel gradient sums a whole batch into a small kernel).
+SmallVector<int64_t> plainLoopOrder(linalg::LinalgOp op) {
+  if (op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics() || op->getNumResults() != 1)
+    return {};
+  AffineMap out = op.getIndexingMapMatchingResult(op->getResult(0));
+  if (out.getNumResults() == 0)
+    return {};
+  auto inner = dyn_cast<AffineDimExpr>(out.getResults().back());
+  if (!inner)
+    return {};
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  SmallVector<int64_t> parallel, reduction;
+  int64_t parallelSize = 1, reductionSize = 1;
+  for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray())) {
+    if (it == utils::IteratorType::reduction) {
+      reduction.push_back(i);
+      reductionSize *= sizes[i];
+    } else if (i != inner.getPosition()) {
+      parallel.push_back(i);
+      parallelSize *= sizes[i];
+    }
+  }
+  if (reduction.empty())
+    return {};
+  SmallVector<int64_t> order;
+  if (reductionSize > parallelSize)
+    llvm::append_range(order, reduction), llvm::append_range(order, parallel);
+  else
+    llvm::append_range(order, parallel), llvm::append_range(order, reduction);
+  order.push_back(inner.getPosition());
+  return order;
+}
+
+KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
+  KernelSchedule s;
+  s.kernel = gnc::kernelSignature(op);
+  SmallVector<int64_t> r = op.getStaticLoopRanges();
+  s.parallel.assign(r.size(), 0);
+  s.tile.assign(r.size(), 0);
+  if (isa<linalg::MatmulOp>(op.getOperation()) && gnc::isVectorizableKernel(op)) {
+    // (m, n, k): an m x n block of accumulators, k unrolled; rows split across threads.
+    s.vectorize = true;
+    int64_t tn = vectorTile(r[1], regs.lanes);
+    int64_t vregs = (tn + regs.lanes - 1) / regs.lanes;
+    s.tile = {largestDivisorAtMost(r[0], regs.accumulators / vregs), tn, largestDivisorAtMost(r[2], 4)};
+    chooseThreadTiles(s, r, {0, 1});
+    return s;
+  }
+  if (isa<linalg::Conv2DNhwcHwcfOp>(op.getOperation()) && gnc::isVectorizableKernel(op)) {
+    // (n, oh, ow, f, kh, kw, c): one output row segment of tw pixels x tf channels in
+    // registers, summed over the kernel window and tc input channels at a time.
+    s.vectorize = true;
+    int64_t tf = vectorTile(r[3], regs.lanes);
+    int64_t vregs = (tf + regs.lanes - 1) / regs.lanes;
+    int64_t tw = largestDivisorAtMost(r[2], regs.accumulators / vregs);
+    s.tile = {1, 1, tw, tf, 1, 1, largestDivisorAtMost(r[6], 4)};
+    chooseThreadTiles(s, r, {0, 1, 3});
+    return s;
+  }
+  s.vectorize = false;
+  s.order = plainLoopOrder(op);
+  return s;
+}
+
+// A fill whose only user is a vectorized kernel's accumulator is fused into that kernel's
+// tiles by gnc-apply-schedules: it is not a kernel of its own.
+bool isFusedInit(linalg::LinalgOp op) {
+  if (!isa<linalg::FillOp>(op.getOperation()) || !op->hasOneUse())
+    return false;
+  auto user = dyn_cast<linalg::LinalgOp>(*op->getUsers().begin());
+  return user && gnc::isVectorizableKernel(user) && user.isDpsInit(&*op->getUses().begin());
+}
+
+struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSchedulesPass> {
+  using GncSelectSchedulesBase::GncSelectSchedulesBase;
+
+  // Schedules of a file, by kernel signature; an error names the file and the field.
+  LogicalResult readFile(std::map<std::string, KernelSchedule> &out) {
+    Location loc = FileLineColLoc::get(&getContext(), schedulesFile, 1, 1);
+    auto buf = llvm::MemoryBuffer::getFile(schedulesFile, /*IsText=*/true);
+    if (!buf)
+      return mlir::emitError(loc) << "cannot read the schedule file: " << buf.getError().message();
+    llvm::Expected<llvm::json::Value> v = llvm::json::parse((*buf)->getBuffer());
+    if (!v)
+      return mlir::emitError(loc) << "not a JSON schedule file: " << llvm::toString(v.takeError());
+    const llvm::json::Object *top = v->getAsObject();
+    const llvm::json::Object *kernels = top ? top->getObject("kernels") : nullptr;
+    if (!kernels)
+      return mlir::emitError(loc) << "expected an object with a \"kernels\" object (docs/scheduling.md)";
+    for (const auto &kv : *kernels) {
+      std::string error;
+      const llvm::json::Object *entry = kv.second.getAsObject();
+      FailureOr<KernelSchedule> s = failure();
+      if (!entry)
+        error = "the entry must be an object";
+      else
+        s = KernelSchedule::fromJson(*entry, error);
+      if (failed(s))
+        return mlir::emitError(loc) << "kernel '" << kv.first.str() << "': " << error;
+      s->kernel = kv.first.str();
+      out[s->kernel] = *s;
+    }
+    return success();
+  }
+
+  void runOnOperation() override {
+    std::map<std::string, KernelSchedule> fromFile;
+    if (!schedulesFile.empty() && failed(readFile(fromFile)))
+      return signalPassFailure();
+    Registers regs{std::max<int64_t>(1, vectorBits / 32), std::max<int64_t>(1, vectorRegisters / 2)};
+    std::set<std::string> used;
+    llvm::json::Object chosen;
+    bool failedAny = false;
+    // A file's errors, once per kernel, located in the file (not at each op using the kernel).
+    std::map<std::string, std::string> fileErrors;
+    Location fileLoc = FileLineColLoc::get(&getContext(), schedulesFile, 1, 1);
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!op.hasPureTensorSemantics() || isFusedInit(op))
+        return;
+      KernelSchedule s = heuristicSchedule(op, regs);
+      auto it = fromFile.find(s.kernel);
+      if (it != fromFile.end()) {
+        s = it->second;
+        used.insert(s.kernel);
+        if (std::string why = gnc::validateSchedule(op, s); !why.empty()) {
+          fileErrors.emplace(s.kernel, why);
+          return;
+        }
+      } else if (std::string why = gnc::validateSchedule(op, s); !why.empty()) {
+        op->emitError() << "gnc-select-schedules: the heuristic's schedule of '" << s.kernel << "' is invalid: " << why;
+        failedAny = true;
+        return;
+      }
+      op->setAttr(gnc::kScheduleAttr, s.toAttr(&getContext()));
+      chosen[s.kernel] = s.toJson();
+    });
+    for (auto &[name, s] : fromFile)
+      if (!used.count(name))
+        fileErrors.emplace(name, "no kernel of this program has this signature (gnc build --dump-schedules "
+                                 "FILE lists them)");
+    for (auto &[name, why] : fileErrors) {
+      mlir::emitError(fileLoc) << "kernel '" << name << "': " << why;
+      failedAny = true;
+    }
+    if (failedAny)
+      return signalPassFailure();
+    if (!dumpFile.empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(dumpFile, ec, llvm::sys::fs::OF_Text);
+      if (ec) {
+        emitError(getOperation().getLoc()) << dumpFile << ": cannot write: " << ec.message();
+        return signalPassFailure();
+      }
+      os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                       {"format", "gnc-schedules-1"}, {"kernels", std::move(chosen)}}))
+         << "\n";
+    }
+  }
+};
+
+} // namespace

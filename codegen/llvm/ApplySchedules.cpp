@@ -1,0 +1,238 @@
+// gnc-apply-schedules: realizes each kernel's gnc.schedule with MLIR's tiling, convolution
+// decomposition and vectorization (see Passes.td); it never decides anything itself.
+#include "codegen/Schedule.h"
+#include "codegen/llvm/Passes.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace gnc {
+#define GEN_PASS_DEF_GNCAPPLYSCHEDULES
+#include "codegen/llvm/Passes.h.inc"
+} // namespace gnc
+
+using namespace mlir;
+using gnc::KernelSchedule;
+
+namespace {
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> v) {
+  SmallVector<OpFoldResult> out;
+  for (int64_t x : v)
+    out.push_back(b.getIndexAttr(x));
+  return out;
+}
+
+// The tiled op and the loops made for it, outermost first.
+struct Tiled {
+  Operation *op;
+  SmallVector<LoopLikeOpInterface> loops;
+};
+
+// Tiles `op` (loop type `type`) and fuses the linalg.fill that initializes its accumulator into
+// each tile, so that no buffer is zero-filled whole and then overwritten.
+FailureOr<Tiled> tileAndFuseInit(RewriterBase &rw, Operation *op, ArrayRef<int64_t> sizes,
+                                 scf::SCFTilingOptions::LoopType type) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return Tiled{op, {}};
+  scf::SCFTilingOptions tiling;
+  tiling.setLoopType(type).setTileSizes(indexAttrs(rw, sizes));
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  options.setFusionControlFn([](tensor::ExtractSliceOp, OpResult producer,
+                                bool isDestination) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    if (isDestination && isa<linalg::FillOp>(producer.getOwner()))
+      return scf::SCFTileAndFuseOptions::ControlFnResult{};
+    return std::nullopt;
+  });
+  rw.setInsertionPoint(op);
+  FailureOr<scf::SCFTileAndFuseResult> r =
+      scf::tileConsumerAndFuseProducersUsingSCF(rw, cast<TilingInterface>(op), options);
+  if (failed(r))
+    return failure();
+  for (OpResult res : op->getResults())
+    if (Value repl = r->replacements.lookup(res))
+      rw.replaceAllUsesWith(res, repl);
+  Tiled tiled{r->tiledAndFusedOps.front(), r->loops};
+  if (op->use_empty())
+    rw.eraseOp(op);
+  for (Operation *producer : r->fusedProducers)
+    if (producer->use_empty())
+      rw.eraseOp(producer);
+  return tiled;
+}
+
+FailureOr<Tiled> tileOnly(RewriterBase &rw, Operation *op, ArrayRef<int64_t> sizes,
+                          scf::SCFTilingOptions::LoopType type) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return Tiled{op, {}};
+  scf::SCFTilingOptions tiling;
+  tiling.setLoopType(type).setTileSizes(indexAttrs(rw, sizes));
+  rw.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> r = scf::tileUsingSCF(rw, cast<TilingInterface>(op), tiling);
+  if (failed(r))
+    return failure();
+  rw.replaceOp(op, r->replacements);
+  return Tiled{r->tiledOps.back(), r->loops};
+}
+
+// Register tiles of a vectorized kernel: its parallel loops first (with the accumulator's fill
+// fused into each tile), then its reduction loops inside, so that the accumulator tile stays
+// in registers across the whole reduction (hoisted by gnc-lower-vectors).
+LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSchedule &s, Operation *&outermost) {
+  auto iters = cast<linalg::LinalgOp>(op).getIteratorTypesArray();
+  SmallVector<int64_t> parallelPart(s.tile), reductionPart(s.tile);
+  for (size_t i = 0; i < iters.size(); ++i) {
+    if (iters[i] == utils::IteratorType::reduction)
+      parallelPart[i] = 0;
+    else
+      reductionPart[i] = 0;
+  }
+  FailureOr<Tiled> block = tileAndFuseInit(rw, op, parallelPart, scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(block))
+    return op->emitError("gnc-apply-schedules: tiling the register block failed");
+  // The fill fused into this tile, if any (the init of the tiled kernel).
+  Operation *fill = cast<linalg::LinalgOp>(block->op).getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>();
+  FailureOr<Tiled> reduction = tileOnly(rw, block->op, reductionPart, scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(reduction))
+    return op->emitError("gnc-apply-schedules: tiling the reduction failed");
+  Operation *kernel = reduction->op;
+  outermost = !block->loops.empty()       ? block->loops.front().getOperation()
+              : !reduction->loops.empty() ? reduction->loops.front().getOperation()
+                                          : nullptr;
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(kernel)) {
+    // One output row and one kernel row per tile: a 1-D convolution, which the vectorizer takes.
+    rw.setInsertionPoint(conv);
+    linalg::DownscaleSizeOneWindowed2DConvolution<linalg::Conv2DNhwcHwcfOp, linalg::Conv1DNwcWcfOp> down(
+        rw.getContext());
+    PatternRewriter prw(rw.getContext());
+    prw.setInsertionPoint(conv);
+    FailureOr<linalg::Conv1DNwcWcfOp> conv1d = down.returningMatchAndRewrite(conv, prw);
+    if (failed(conv1d))
+      return op->emitError("gnc-apply-schedules: the convolution tile is not one output row and one kernel row");
+    kernel = *conv1d;
+  }
+  for (Operation *target : {fill, kernel}) {
+    if (!target)
+      continue;
+    rw.setInsertionPoint(target);
+    FailureOr<linalg::VectorizationResult> v =
+        linalg::vectorize(rw, target, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+                          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+                          /*assumeDynamicDimsMatchVecSizes=*/false, /*createNamedContraction=*/true);
+    if (failed(v))
+      return target->emitError("gnc-apply-schedules: vectorization failed");
+    rw.replaceOp(target, v->replacements);
+  }
+  return success();
+}
+
+LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSchedule &s) {
+  FailureOr<Tiled> cur = tileOnly(rw, op, s.tile, scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(cur))
+    return op->emitError("gnc-apply-schedules: tiling failed");
+  if (s.order.empty())
+    return success();
+  rw.setInsertionPoint(cur->op);
+  auto generic = dyn_cast<linalg::GenericOp>(cur->op);
+  if (!generic) {
+    FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rw, cast<linalg::LinalgOp>(cur->op));
+    if (failed(g))
+      return op->emitError("gnc-apply-schedules: cannot reorder the loops of this kernel");
+    generic = *g;
+  }
+  SmallVector<unsigned> order(s.order.begin(), s.order.end());
+  return linalg::interchangeGenericOp(rw, generic, order);
+}
+
+struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedulesPass> {
+  FrozenRewritePatternSet cleanup;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    // Canonicalization inside each tiled kernel only (folds the zero accumulator into the
+    // reduction, drops full-size slices); a module-wide canonicalization before bufferization
+    // would erase the entry functions' materialize_in_destination ops.
+    RewritePatternSet patterns(ctx);
+    for (Dialect *d : ctx->getLoadedDialects())
+      d->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : ctx->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, ctx);
+    cleanup = FrozenRewritePatternSet(std::move(patterns));
+    return success();
+  }
+
+  void runOnOperation() override {
+    SmallVector<std::pair<Operation *, KernelSchedule>> kernels;
+    bool bad = false;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      auto attr = op->getAttrOfType<DictionaryAttr>(gnc::kScheduleAttr);
+      if (!attr)
+        return;
+      FailureOr<KernelSchedule> s = KernelSchedule::fromAttr(attr);
+      if (failed(s)) {
+        op->emitError("gnc-apply-schedules: malformed ") << gnc::kScheduleAttr << " " << attr;
+        bad = true;
+        return;
+      }
+      op->removeAttr(gnc::kScheduleAttr);
+      kernels.push_back({op, *s});
+    });
+    if (bad)
+      return signalPassFailure();
+    IRRewriter rw(&getContext());
+    for (auto &[op, s] : kernels) {
+      // The thread level: an scf.forall whose tiles the OpenMP threads share.
+      Location loc = op->getLoc();
+      FailureOr<Tiled> tiled =
+          s.vectorize ? tileAndFuseInit(rw, op, s.parallel, scf::SCFTilingOptions::LoopType::ForallOp)
+                      : tileOnly(rw, op, s.parallel, scf::SCFTilingOptions::LoopType::ForallOp);
+      if (failed(tiled)) {
+        emitError(loc, "gnc-apply-schedules: tiling across threads failed");
+        return signalPassFailure();
+      }
+      Operation *inner = tiled->op;
+      // The outermost loop of the kernel, kept to clean up inside it afterwards.
+      Operation *root = tiled->loops.empty() ? nullptr : tiled->loops.front().getOperation();
+      Operation *outermost = nullptr;
+      if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost) : applyPlainLoops(rw, inner, s)))
+        return signalPassFailure();
+      if (!root)
+        root = outermost;
+      if (root && s.vectorize) {
+        for (Region &r : root->getRegions())
+          (void)applyPatternsGreedily(r, cleanup);
+        // The accumulator tile becomes a loop-carried vector (registers) across the reduction
+        // loops, innermost first: read before the loops, written after them; the read of a
+        // tile just zero-filled then folds away.
+        SmallVector<scf::ForOp> loops;
+        root->walk([&](scf::ForOp loop) { loops.push_back(loop); }); // post-order: innermost first
+        for (scf::ForOp loop : loops)
+          hoistLoopInvariantSubsets(rw, cast<LoopLikeOpInterface>(loop.getOperation()));
+        for (Region &r : root->getRegions())
+          (void)applyPatternsGreedily(r, cleanup);
+      }
+    }
+    // Tiling leaves the untiled fills and slices it replaced without users.
+    bool erased = true;
+    while (erased) {
+      erased = false;
+      getOperation().walk([&](Operation *op) {
+        if (isa<linalg::LinalgDialect, tensor::TensorDialect>(op->getDialect()) && isOpTriviallyDead(op)) {
+          op->erase();
+          erased = true;
+        }
+      });
+    }
+  }
+};
+
+} // namespace

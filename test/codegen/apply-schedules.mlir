@@ -1,0 +1,53 @@
+// RUN: gnc-opt --gnc-apply-schedules %s | FileCheck %s
+// A vectorized matmul schedule: rows across threads (scf.forall), a 4 x 16 register block with
+// its zero fill fused (no whole-buffer fill), the k loop inside with the accumulator carried as
+// a vector, and a vector.contract per 4 x 16 x 4 block.
+func.func @matmul(%a: tensor<32x64xf32>, %b: tensor<64x32xf32>) -> tensor<32x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<32x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<32x32xf32>) -> tensor<32x32xf32>
+  %m = linalg.matmul {gnc.schedule = {kernel = "matmul[32,32,64]", parallel = [16, 0, 0], tile = [4, 16, 4], vectorize = true}}
+         ins(%a, %b : tensor<32x64xf32>, tensor<64x32xf32>) outs(%f : tensor<32x32xf32>) -> tensor<32x32xf32>
+  return %m : tensor<32x32xf32>
+}
+// CHECK-LABEL: func.func @matmul
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (16)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
+// CHECK: vector.contract {{.*}} : vector<4x4xf32>, vector<4x16xf32> into vector<4x16xf32>
+// CHECK-NOT: linalg.
+
+// A convolution tile of one output row and one kernel row becomes a vectorized 1-D
+// convolution: per kernel column, one contraction of the row segment with the filter slice.
+func.func @conv(%x: tensor<2x6x6x8xf32>, %w: tensor<3x3x8x16xf32>) -> tensor<2x4x4x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4x4x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x4x4x16xf32>) -> tensor<2x4x4x16xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>,
+         gnc.schedule = {kernel = "c", parallel = [1, 0, 0, 0, 0, 0, 0], tile = [1, 1, 4, 16, 1, 1, 4], vectorize = true}}
+         ins(%x, %w : tensor<2x6x6x8xf32>, tensor<3x3x8x16xf32>) outs(%f : tensor<2x4x4x16xf32>) -> tensor<2x4x4x16xf32>
+  return %c : tensor<2x4x4x16xf32>
+}
+// CHECK-LABEL: func.func @conv
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: vector.contract
+// CHECK-NOT: linalg.conv
+
+// A plain-loop schedule only reorders: the reduction generalized with its loops interchanged.
+func.func @sum(%x: tensor<8x16xf32>, %init: tensor<16xf32>) -> tensor<16xf32> {
+  %s = linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"],
+                       gnc.schedule = {kernel = "g", parallel = [0, 0], tile = [0, 0], order = [1, 0], vectorize = false}}
+         ins(%x : tensor<8x16xf32>) outs(%init : tensor<16xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %a = arith.addf %p, %o : f32
+    linalg.yield %a : f32
+  } -> tensor<16xf32>
+  return %s : tensor<16xf32>
+}
+// CHECK-LABEL: func.func @sum
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}], iterator_types = ["reduction", "parallel"]}
+// CHECK-NOT: gnc.schedule

@@ -1,0 +1,43 @@
+// RUN: gnc-opt --gnc-select-schedules="vector-bits=256 vector-registers=16" %s | FileCheck %s --check-prefix=AVX2
+// RUN: gnc-opt --gnc-select-schedules="vector-bits=512 vector-registers=32" %s | FileCheck %s --check-prefix=AVX512
+// The heuristic: a matmul gets a register block of (half the registers) accumulators, two
+// vectors wide, its rows split across threads; a convolution one output row segment x two
+// vectors of channels, one kernel row, its batch split across threads; the fill of a
+// vectorized kernel's accumulator is fused (no schedule of its own); an elementwise op and a
+// reduction are plain loops, the reduction with its contiguous output loop innermost.
+func.func @kernels(%a: tensor<128x784xf32>, %b: tensor<784x256xf32>, %x: tensor<128x16x16x32xf32>,
+                   %w: tensor<3x3x32x64xf32>, %v: tensor<128x256xf32>) -> (tensor<128x256xf32>, tensor<128x14x14x64xf32>, tensor<256xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x256xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<128x256xf32>) -> tensor<128x256xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<128x784xf32>, tensor<784x256xf32>) outs(%f : tensor<128x256xf32>) -> tensor<128x256xf32>
+  %ce = tensor.empty() : tensor<128x14x14x64xf32>
+  %cf = linalg.fill ins(%z : f32) outs(%ce : tensor<128x14x14x64xf32>) -> tensor<128x14x14x64xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<128x16x16x32xf32>, tensor<3x3x32x64xf32>) outs(%cf : tensor<128x14x14x64xf32>) -> tensor<128x14x14x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+         ins(%m, %v : tensor<128x256xf32>, tensor<128x256xf32>) outs(%e : tensor<128x256xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    linalg.yield %s : f32
+  } -> tensor<128x256xf32>
+  %se = tensor.empty() : tensor<256xf32>
+  %sf = linalg.fill ins(%z : f32) outs(%se : tensor<256xf32>) -> tensor<256xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>],
+                         iterator_types = ["reduction", "parallel"]}
+         ins(%r : tensor<128x256xf32>) outs(%sf : tensor<256xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %s = arith.addf %p, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<256xf32>
+  return %r, %c, %sum : tensor<128x256xf32>, tensor<128x14x14x64xf32>, tensor<256xf32>
+}
+// AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<128x256xf32>) -> tensor<128x256xf32>
+// AVX2-NEXT: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [16, 0, 0], tile = [4, 16, 4], vectorize = true}}
+// AVX2: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, gnc.schedule = {kernel = "conv_2d_nhwc_hwcf_s1x1_d1x1[128,14,14,64,3,3,32]", parallel = [16, 0, 0, 0, 0, 0, 0], tile = [1, 1, 2, 16, 1, 1, 4], vectorize = true}
+// AVX2: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}}gnc.schedule = {kernel = "generic.{{[0-9a-f]+}}[128,256]", parallel = [0, 0], tile = [0, 0], vectorize = false}
+// AVX2: linalg.fill {gnc.schedule = {kernel = "fill[256]", parallel = [0], tile = [0], vectorize = false}}
+// AVX2: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}}gnc.schedule = {kernel = "generic.{{[0-9a-f]+}}[128,256]", order = [0, 1], parallel = [0, 0], tile = [0, 0], vectorize = false}
+// AVX512: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [16, 0, 0], tile = [8, 32, 4], vectorize = true}}
+// AVX512: linalg.conv_2d_nhwc_hwcf {{.*}}tile = [1, 1, 7, 32, 1, 1, 4], vectorize = true}

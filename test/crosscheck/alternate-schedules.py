@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""alternate-schedules.py DEFAULT.json OUT.json: a valid schedule file unlike the default one.
+
+Reads the schedules gnc chose (`gnc build --dump-schedules DEFAULT.json`) and writes different,
+still valid ones: vectorized kernels get halved register tiles, reduction tiles of 1 and,
+every other kernel, no thread tiles (one thread) or twice the thread tiles; plain-loop kernels
+run their loops in reverse order. The crosscheck then proves the numbers do not depend on the
+schedule (beyond rounding). See docs/scheduling.md for the file format.
+"""
+import json
+import re
+import sys
+
+
+def extents(signature):
+    return [int(x) for x in re.search(r"\[([0-9,]*)\]", signature).group(1).split(",") if x]
+
+
+def alternate(index, signature, s):
+    n = len(s["tile"])
+    if s["vectorize"]:
+        conv = signature.startswith("conv_2d")
+        reduction = {4, 5, 6} if conv else {2}
+        tile = list(s["tile"])
+        for i in range(n):
+            if i in reduction:
+                tile[i] = 1
+            elif tile[i] > 1 and tile[i] % 2 == 0:
+                tile[i] //= 2
+        parallel = list(s["parallel"])
+        if index % 2 == 0:
+            parallel = [0] * n
+        else:
+            ranges = extents(signature)
+            for i, p in enumerate(parallel):
+                if p and p % 2 == 0 and (p // 2) % tile[i] == 0:
+                    parallel[i] = p // 2
+        return {"vectorize": True, "parallel": parallel, "tile": tile}
+    order = list(s.get("order") or range(n))
+    return {"vectorize": False, "parallel": s["parallel"], "tile": s["tile"], "order": order[::-1]}
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: alternate-schedules.py DEFAULT.json OUT.json")
+    with open(sys.argv[1]) as f:
+        default = json.load(f)
+    kernels = {sig: alternate(i, sig, s) for i, (sig, s) in enumerate(sorted(default["kernels"].items()))}
+    with open(sys.argv[2], "w") as f:
+        json.dump({"format": default.get("format", "gnc-schedules-1"), "kernels": kernels}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

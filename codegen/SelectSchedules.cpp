@@ -26,11 +26,12 @@ using gnc::KernelSchedule;
 
 namespace {
 
-// The register file the tiles are sized for: f32 lanes per vector, and how many vectors may
-// hold accumulators (half the registers: the rest hold the broadcast operand, the loaded row
-// and addresses; with AVX2's 16 that is a 4 x 16 matmul block, with AVX-512's 32 an 8 x 32).
+// The register file the tiles are sized for: f32 lanes per vector, the vector registers, and
+// how many of them may hold accumulators (three quarters; the rest hold the loaded row
+// vectors and the broadcast operand).
 struct Registers {
   int64_t lanes;
+  int64_t registers;
   int64_t accumulators;
 };
 // Kernels with fewer iterations than this stay on one thread: a fork costs more.
@@ -45,13 +46,36 @@ int64_t largestDivisorAtMost(int64_t n, int64_t cap) {
   return 1;
 }
 
-// Width of a vectorized output tile: two whole vectors where the extent allows.
-int64_t vectorTile(int64_t extent, int64_t lanes) {
-  if (extent % (2 * lanes) == 0)
-    return 2 * lanes;
-  if (extent % lanes == 0)
-    return lanes;
-  return largestDivisorAtMost(extent, 2 * lanes);
+// The register block of a contraction: `rows` (a divisor of the row extent, each row a
+// broadcast) times `width` (whole vectors dividing the vector extent, or the whole extent when
+// it is shorter than a vector). The accumulators, the loaded row vectors and one broadcast
+// must fit in the registers; the most accumulators win (FMA latency needs many independent
+// chains), then the fewest loads per FMA.
+std::pair<int64_t, int64_t> registerBlock(int64_t rowExtent, int64_t vecExtent, Registers regs) {
+  // Candidate widths: whole vectors dividing the extent, else the extent itself when short,
+  // else its largest divisor within a vector (a partial vector).
+  SmallVector<int64_t> widths;
+  for (int64_t w = regs.lanes; w <= vecExtent; w += regs.lanes)
+    if (vecExtent % w == 0)
+      widths.push_back(w);
+  if (vecExtent <= 2 * regs.lanes)
+    widths.push_back(vecExtent);
+  if (widths.empty())
+    widths.push_back(largestDivisorAtMost(vecExtent, regs.lanes));
+  int64_t bestRows = 1, bestWidth = widths.front(), bestScore = -1, bestLoads = 0;
+  for (int64_t rows = 1; rows <= std::min(rowExtent, regs.accumulators); ++rows) {
+    if (rowExtent % rows)
+      continue;
+    for (int64_t width : widths) {
+      int64_t vregs = (width + regs.lanes - 1) / regs.lanes;
+      int64_t acc = rows * vregs;
+      if (acc > regs.accumulators || acc + vregs + 1 > regs.registers)
+        continue;
+      if (acc > bestScore || (acc == bestScore && rows + vregs < bestLoads))
+        bestRows = rows, bestWidth = width, bestScore = acc, bestLoads = rows + vregs;
+    }
+  }
+  return {bestRows, bestWidth};
 }
 
 // Splits one parallel loop (the first of `candidates` that yields at least two tasks) into
@@ -120,9 +144,8 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
   if (isa<linalg::MatmulOp>(op.getOperation()) && gnc::isVectorizableKernel(op)) {
     // (m, n, k): an m x n block of accumulators, k unrolled; rows split across threads.
     s.vectorize = true;
-    int64_t tn = vectorTile(r[1], regs.lanes);
-    int64_t vregs = (tn + regs.lanes - 1) / regs.lanes;
-    s.tile = {largestDivisorAtMost(r[0], regs.accumulators / vregs), tn, largestDivisorAtMost(r[2], 4)};
+    auto [tm, tn] = registerBlock(r[0], r[1], regs);
+    s.tile = {tm, tn, largestDivisorAtMost(r[2], 4)};
     chooseThreadTiles(s, r, {0, 1});
     return s;
   }
@@ -130,9 +153,7 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
     // (n, oh, ow, f, kh, kw, c): one output row segment of tw pixels x tf channels in
     // registers, summed over the kernel window and tc input channels at a time.
     s.vectorize = true;
-    int64_t tf = vectorTile(r[3], regs.lanes);
-    int64_t vregs = (tf + regs.lanes - 1) / regs.lanes;
-    int64_t tw = largestDivisorAtMost(r[2], regs.accumulators / vregs);
+    auto [tw, tf] = registerBlock(r[2], r[3], regs);
     s.tile = {1, 1, tw, tf, 1, 1, largestDivisorAtMost(r[6], 4)};
     chooseThreadTiles(s, r, {0, 1, 3});
     return s;
@@ -187,7 +208,8 @@ struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSched
     std::map<std::string, KernelSchedule> fromFile;
     if (!schedulesFile.empty() && failed(readFile(fromFile)))
       return signalPassFailure();
-    Registers regs{std::max<int64_t>(1, vectorBits / 32), std::max<int64_t>(1, vectorRegisters / 2)};
+    Registers regs{std::max<int64_t>(1, vectorBits / 32), vectorRegisters,
+                   std::max<int64_t>(1, vectorRegisters * 3 / 4)};
     std::set<std::string> used;
     llvm::json::Object chosen;
     bool failedAny = false;

@@ -412,25 +412,41 @@ struct Conv2DTransposeLowering : GnPattern<Conv2DTransposeOp> {
   }
 };
 
+Value transposed(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm) {
+  auto t = typeOf(x);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(t.getDimSize(p));
+  Value init = tensor::EmptyOp::create(b, loc, shape, t.getElementType());
+  return linalg::TransposeOp::create(b, loc, x, init, perm).getResult()[0];
+}
+
+// The kernel gradient is itself a convolution, with the batch as the summed channel and the
+// output gradient as the filter: dw'[ci, kh, kw, co] = sum over (oh, ow, n) of
+// x'[ci, kh*d + oh*s, kw*d + ow*s, n] * dy'[oh, ow, n, co] (x' = x as [C, H, W, N], dy' = dy as
+// [OH, OW, N, CO]), i.e. conv_2d_nhwc_hwcf with strides = the dilations and dilations = the
+// strides. So it gets the convolutions' vectorized schedules; the transposes are cheap passes
+// over memory. Only the rows and columns of x that some output reads are kept.
 struct Conv2DFilterGradLowering : GnPattern<Conv2DFilterGradOp> {
   using GnPattern::GnPattern;
   LogicalResult matchAndRewrite(Conv2DFilterGradOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
-    ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(), d = op.getDilations();
+    ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(), d = op.getDilations(), k = op.getKernel();
     Value x = padNHWC(rw, loc, a.getX(), p[0], p[1], p[2], p[3]);
-    // loops (kh, kw, ci, co | n, oh, ow)
-    MLIRContext *ctx = rw.getContext();
-    AffineExpr kh = getAffineDimExpr(0, ctx), kw = getAffineDimExpr(1, ctx), ci = getAffineDimExpr(2, ctx),
-               co = getAffineDimExpr(3, ctx), n = getAffineDimExpr(4, ctx), oh = getAffineDimExpr(5, ctx),
-               ow = getAffineDimExpr(6, ctx);
-    AffineMap xm = AffineMap::get(7, 0, {n, oh * s[0] + kh * d[0], ow * s[1] + kw * d[1], ci}, ctx);
-    AffineMap dym = AffineMap::get(7, 0, {n, oh, ow, co}, ctx);
-    AffineMap outm = AffineMap::get(7, 0, {kh, kw, ci, co}, ctx);
-    rw.replaceOp(op, reduction(rw, loc, typeOf(op.getResult()), {x, a.getDy()}, {xm, dym}, outm,
-                               {false, false, false, false, true, true, true},
-                               [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                                 return arith::MulFOp::create(b, l, args[0], args[1]);
-                               }));
+    auto xt = typeOf(x), dyt = typeOf(a.getDy());
+    int64_t n = xt.getDimSize(0), c = xt.getDimSize(3), oh = dyt.getDimSize(1), ow = dyt.getDimSize(2),
+            co = dyt.getDimSize(3);
+    int64_t rows = (k[0] - 1) * d[0] + s[0] * (oh - 1) + 1, cols = (k[1] - 1) * d[1] + s[1] * (ow - 1) + 1;
+    if (rows != xt.getDimSize(1) || cols != xt.getDimSize(2)) {
+      SmallVector<OpFoldResult> offsets(4, rw.getIndexAttr(0)), strides(4, rw.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes{rw.getIndexAttr(n), rw.getIndexAttr(rows), rw.getIndexAttr(cols),
+                                      rw.getIndexAttr(c)};
+      x = tensor::ExtractSliceOp::create(rw, loc, x, offsets, sizes, strides);
+    }
+    Value xT = transposed(rw, loc, x, {3, 1, 2, 0});
+    Value dyT = transposed(rw, loc, a.getDy(), {1, 2, 0, 3});
+    Value dwT = conv(rw, loc, xT, dyT, d, s, RankedTensorType::get({c, k[0], k[1], co}, xt.getElementType()));
+    rw.replaceOp(op, transposed(rw, loc, dwT, {1, 2, 0, 3}));
     return success();
   }
 };

@@ -2,7 +2,8 @@
 #   make demo    install what is missing, build, train the seed's ConvAE for one epoch
 #   make test    the same set-up, then every test through ctest except the slow ones
 #   make test-all  the same, including the tests labelled `slow`
-# All are idempotent and quick when nothing changed. Other targets: setup, build, fuzz, clean.
+# All are idempotent and quick when nothing changed. Other targets: setup, build, bench,
+# bench-quality, fuzz, clean.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 
@@ -19,7 +20,7 @@ FUZZ         ?= $(if $(filter true 1 yes,$(CI)),1,0)
 
 CMAKE_CONFIGURE = cmake -G Ninja -S . -DCMAKE_C_COMPILER=$(CC_BIN) -DCMAKE_CXX_COMPILER=$(CXX_BIN)
 
-.PHONY: all setup build demo test test-all bench fuzz fuzz-build clean distclean
+.PHONY: all setup build demo test test-all bench bench-quality fuzz fuzz-build clean distclean
 all: build
 
 setup:
@@ -64,10 +65,19 @@ else
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) -LE fuzz
 endif
 
+# Speed against PyTorch (bench/README.md, docs/performance.md): every seed model built with gnc
+# and run beside its PyTorch twin in alternating rounds; images/s, GFLOP/s against the FMA
+# peak gnc-peak measures, `gnc build` time. A report, not a test. --bench adds Debian's
+# python3-torch and OpenBLAS's OpenMP build. SPEED_ARGS passes flags (e.g. --rounds 1).
+SPEED_ARGS ?=
+bench: setup build
+	@scripts/setup.sh --bench --no-data
+	python3 bench/speed.py --build-dir $(BUILD_DIR) $(SPEED_ARGS)
+
 # The issue's quality bars (bench/README.md): gnc's autoencoders, 1 epoch, seeds 1-3, against
 # the PyTorch medians in bench/results/ (PyTorch's own run: bench/pytorch/autoencoders.py).
 # Then the pictures and numbers of docs/models.md. Takes about half an hour on 2 cores.
-bench: setup build
+bench-quality: setup build
 	python3 bench/quality_bars.py
 	python3 bench/gallery.py
 

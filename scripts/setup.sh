@@ -5,6 +5,9 @@
 #
 #   scripts/setup.sh            packages + MNIST
 #   scripts/setup.sh --no-data  packages only
+#   scripts/setup.sh --bench    also the speed benchmark's PyTorch (`make bench`): Debian's
+#                               python3-torch and OpenBLAS's OpenMP build, which PyTorch needs
+#                               to be at its best (the reference BLAS is ~30x slower)
 #
 # The LLVM/MLIR/clang 22 packages come from Debian's own bookworm-security archive
 # (deb.debian.org/debian-security), which a stock Debian 12 sources list already contains.
@@ -12,10 +15,12 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WANT_DATA=1
+WANT_BENCH=0
 for arg in "$@"; do
   case "$arg" in
     --no-data) WANT_DATA=0 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --bench) WANT_BENCH=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -33,12 +38,17 @@ PACKAGES=(
   clang-22 libclang-rt-22-dev
   # Libraries
   libhalide14-0-dev nlohmann-json3-dev libgtest-dev libstb-dev libcli11-dev libomp-22-dev libeigen3-dev
+  # Google Benchmark: bench/peak's gnc-peak
+  libbenchmark-dev
   # Build tools
   lld ninja-build cmake ccache make pkg-config python3 tar
 )
 # Node ships npm in the image (nodesource); fall back to Debian's nodejs + npm otherwise.
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
 command -v npm  >/dev/null 2>&1 || PACKAGES+=(npm)
+# bench/speed.py's PyTorch twins (run with /usr/bin/python3); with libopenblas0-openmp present
+# they select it by LD_LIBRARY_PATH, whatever the libblas.so.3 alternative says.
+((WANT_BENCH)) && PACKAGES+=(python3-torch libopenblas0-openmp)
 
 # One dpkg-query for all packages (unknown names print nothing on stdout).
 installed=" $(dpkg-query -W -f='${Package}:${db:Status-Status} ' "${PACKAGES[@]}" 2>/dev/null || true) "

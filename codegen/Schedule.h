@@ -28,6 +28,9 @@ namespace mlir::linalg { class LinalgOp; }
 namespace gnc {
 
 inline constexpr llvm::StringLiteral kScheduleAttr = "gnc.schedule";
+// Set by gnc-apply-schedules on each kernel's outermost op: {name, flops, bytes}, read by
+// gnc-kernel-hooks (the profile) after bufferization.
+inline constexpr llvm::StringLiteral kKernelAttr = "gnc.kernel";
 
 struct KernelSchedule {
   std::string kernel;

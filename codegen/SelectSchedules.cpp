@@ -50,7 +50,8 @@ int64_t largestDivisorAtMost(int64_t n, int64_t cap) {
 // broadcast) times `width` (whole vectors dividing the vector extent, or the whole extent when
 // it is shorter than a vector). The accumulators, the loaded row vectors and one broadcast
 // must fit in the registers; the most accumulators win (FMA latency needs many independent
-// chains), then the fewest loads per FMA.
+// chains), then the fewest loads per FMA, then more rows (a broadcast is cheaper than a
+// vector load).
 std::pair<int64_t, int64_t> registerBlock(int64_t rowExtent, int64_t vecExtent, Registers regs) {
   // Candidate widths: whole vectors dividing the extent, else the extent itself when short,
   // else its largest divisor within a vector (a partial vector).
@@ -71,7 +72,7 @@ std::pair<int64_t, int64_t> registerBlock(int64_t rowExtent, int64_t vecExtent, 
       int64_t acc = rows * vregs;
       if (acc > regs.accumulators || acc + vregs + 1 > regs.registers)
         continue;
-      if (acc > bestScore || (acc == bestScore && rows + vregs < bestLoads))
+      if (acc > bestScore || (acc == bestScore && rows + vregs <= bestLoads))
         bestRows = rows, bestWidth = width, bestScore = acc, bestLoads = rows + vregs;
     }
   }

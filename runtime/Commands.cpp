@@ -12,6 +12,7 @@
 #include "runtime/Manifold.h"
 #include "runtime/ModelInfo.h"
 #include "runtime/PngGrid.h"
+#include "runtime/Profile.h"
 #include "runtime/Progress.h"
 #include "runtime/RuntimeConfig.h"
 #include "runtime/SafeTensors.h"
@@ -24,6 +25,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <unistd.h>
 
@@ -92,7 +95,9 @@ Commands:
   %1$s info [--json]
       Parameters, state, entry points, backend and build flags.
   Every command but info also takes --threads N (default 2); the sampling commands' --seed
-  defaults to the checkpoint's.
+  defaults to the checkpoint's. --profile times every generated kernel and prints, at the
+  end, its calls, total time, share, GFLOP/s and GB/s (and %% of the FMA peak if
+  GNC_PEAK_GFLOPS is set) to stderr; --profile-json FILE also writes them as JSON.
 
 Data: --data DIR, else $GNC_DATA, else %3$s: MNIST's train-images-idx3-ubyte and
 t10k-images-idx3-ubyte; pixels are scaled to [0, 1] (byte / 255). Labels (--exclude-label,
@@ -226,6 +231,52 @@ std::string trainImagesText(const TrainResult &r) {
          (r.excludedLabels.size() > 1 ? "s " : " ") + labelList(r.excludedLabels) + " excluded)";
   return s;
 }
+
+// --profile / --profile-json FILE: times every kernel from here on; when the command finishes
+// (not when it fails), prints the per-kernel table to stderr and writes it as JSON. The % of
+// peak column needs the machine's FMA peak in GNC_PEAK_GFLOPS (bench/ measures it).
+class ProfileReport {
+public:
+  ProfileReport(const ModelInfo &m, const std::vector<std::string> &args) {
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--profile")
+        on = true;
+      else if (args[i].rfind("--profile-json=", 0) == 0)
+        on = true, jsonPath = args[i].substr(15);
+      else if (args[i] == "--profile-json" && i + 1 < args.size())
+        on = true, jsonPath = args[i + 1];
+    }
+    if (!on)
+      return;
+    if (m.kernels.empty())
+      throw Error("--profile: this program was built without kernel hooks");
+    if (const char *p = std::getenv("GNC_PEAK_GFLOPS"))
+      peak = std::atof(p);
+    startProfile(m);
+  }
+  ~ProfileReport() {
+    if (!on || std::uncaught_exceptions())
+      return;
+    std::vector<KernelTime> rows = profileResults();
+    std::fprintf(stderr, "%s", profileTable(rows, peak).c_str());
+    if (!jsonPath.empty()) {
+      json j;
+      j["peak_gflops"] = peak > 0 ? json(peak) : json(nullptr);
+      j["kernels"] = profileJson(rows, peak);
+      try {
+        std::string text = j.dump(1) + "\n";
+        writeFileAtomic(jsonPath, text.data(), text.size());
+      } catch (const Error &e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+      }
+    }
+  }
+
+private:
+  bool on = false;
+  std::string jsonPath;
+  double peak = 0;
+};
 
 int cmdTrain(const ModelInfo &m, const Args &a, bool jsonOut) {
   if (a.has("lr"))
@@ -586,7 +637,9 @@ int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entrie
         printUsage(stdout, prog, m.model);
         return ExitOk;
       }
-    const std::vector<FlagSpec> common = {{"json", false}, {"threads", true}};
+    const std::vector<FlagSpec> common = {{"json", false}, {"threads", true}, {"profile", false},
+                                          {"profile-json", true}};
+    ProfileReport report(m, args);
     auto with = [&](std::vector<FlagSpec> f) {
       f.insert(f.end(), common.begin(), common.end());
       return f;

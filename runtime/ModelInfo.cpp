@@ -162,6 +162,27 @@ ModelInfo parseModelInfo(const char *text, const GncEntry *table) {
     m.state.push_back(std::move(spec));
   }
 
+  if (j.contains("kernels")) {
+    const json &kernels = j["kernels"];
+    if (!kernels.is_array())
+      bad("\"kernels\" is not an array");
+    for (const json &k : kernels) {
+      if (!k.is_object())
+        bad("a \"kernels\" element is not an object");
+      KernelSpec spec;
+      spec.name = str(k, "name", "kernel");
+      std::string where = "kernel '" + spec.name + "'";
+      spec.backend = k.contains("backend") ? str(k, "backend", where) : m.backend;
+      for (const char *key : {"flops", "bytes"}) {
+        const json &v = field(k, key, where);
+        if (!v.is_number() || v.get<double>() < 0)
+          bad(where + ": \"" + key + "\" is not a non-negative number");
+        (std::string(key) == "flops" ? spec.flops : spec.bytes) = v.get<double>();
+      }
+      m.kernels.push_back(std::move(spec));
+    }
+  }
+
   const json &entries = field(j, "entries", "model");
   if (!entries.is_array())
     bad("\"entries\" is not an array");

@@ -40,6 +40,14 @@ struct EntrySpec {
   void (*fn)(void **) = nullptr;
 };
 
+// A generated kernel, by the id its gnc_kernel_begin/end calls pass (Profile.h).
+struct KernelSpec {
+  std::string name;    // its signature, e.g. "conv_2d_nhwc_hwcf_s2x2_d1x1[128,7,7,64,3,3,32]"
+  std::string backend; // the backend that generated it
+  double flops = 0;    // per call
+  double bytes = 0;    // operands read and written, per call
+};
+
 struct ModelInfo {
   std::string model;
   int64_t batch = 0;
@@ -51,6 +59,7 @@ struct ModelInfo {
   std::string buildFlags;
   std::vector<TensorSpec> state;
   std::vector<EntrySpec> entries;
+  std::vector<KernelSpec> kernels; // optional ("kernels"); empty for objects without hooks
 
   // nullptr when absent.
   const EntrySpec *findEntry(const std::string &kind, const std::string &name = "") const;

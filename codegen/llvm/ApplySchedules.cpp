@@ -136,10 +136,12 @@ LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSched
   return success();
 }
 
-LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSchedule &s) {
+// `result` is the kernel's op afterwards (a generic op when its loops were reordered).
+LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSchedule &s, Operation *&result) {
   FailureOr<Tiled> cur = tileOnly(rw, op, s.tile, scf::SCFTilingOptions::LoopType::ForOp);
   if (failed(cur))
     return op->emitError("gnc-apply-schedules: tiling failed");
+  result = cur->op;
   if (s.order.empty())
     return success();
   rw.setInsertionPoint(cur->op);
@@ -151,7 +153,34 @@ LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSched
     generic = *g;
   }
   SmallVector<unsigned> order(s.order.begin(), s.order.end());
-  return linalg::interchangeGenericOp(rw, generic, order);
+  FailureOr<linalg::GenericOp> reordered = linalg::interchangeGenericOp(rw, generic, order);
+  if (failed(reordered))
+    return failure();
+  result = *reordered;
+  return success();
+}
+
+// What the profile reports of a kernel: its signature, and its arithmetic and memory traffic
+// (each float operation of the body counts one FLOP per iteration: a multiply-add two).
+DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef name) {
+  int64_t iterations = 1;
+  for (int64_t r : op.getStaticLoopRanges())
+    iterations *= r;
+  int64_t perIteration = 0;
+  op->getRegion(0).walk([&](Operation *inner) {
+    if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp, arith::MaximumFOp, arith::MinimumFOp,
+            arith::NegFOp>(inner) ||
+        inner->getDialect()->getNamespace() == "math")
+      ++perIteration;
+  });
+  int64_t bytes = 0;
+  for (Value v : op->getOperands())
+    if (auto t = dyn_cast<ShapedType>(v.getType()); t && t.hasStaticShape())
+      bytes += t.getNumElements() * std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
+  Builder b(op->getContext());
+  return b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(name)),
+                              b.getNamedAttr("flops", b.getI64IntegerAttr(iterations * perIteration)),
+                              b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes))});
 }
 
 struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedulesPass> {
@@ -192,6 +221,7 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
     for (auto &[op, s] : kernels) {
       // The thread level: an scf.forall whose tiles the OpenMP threads share.
       Location loc = op->getLoc();
+      DictionaryAttr info = kernelInfo(cast<linalg::LinalgOp>(op), s.kernel);
       FailureOr<Tiled> tiled =
           s.vectorize ? tileAndFuseInit(rw, op, s.parallel, scf::SCFTilingOptions::LoopType::ForallOp)
                       : tileOnly(rw, op, s.parallel, scf::SCFTilingOptions::LoopType::ForallOp);
@@ -202,11 +232,16 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
       Operation *inner = tiled->op;
       // The outermost loop of the kernel, kept to clean up inside it afterwards.
       Operation *root = tiled->loops.empty() ? nullptr : tiled->loops.front().getOperation();
-      Operation *outermost = nullptr;
-      if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost) : applyPlainLoops(rw, inner, s)))
+      Operation *outermost = nullptr, *plain = nullptr;
+      if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost) : applyPlainLoops(rw, inner, s, plain)))
         return signalPassFailure();
       if (!root)
         root = outermost;
+      // The kernel's outermost op, marked for the profile hooks (gnc-kernel-hooks); an
+      // untiled plain-loop kernel is its linalg op.
+      Operation *marked = root ? root : plain;
+      if (marked)
+        marked->setAttr(gnc::kKernelAttr, info);
       if (root && s.vectorize) {
         for (Region &r : root->getRegions())
           (void)applyPatternsGreedily(r, cleanup);

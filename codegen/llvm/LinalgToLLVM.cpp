@@ -28,6 +28,7 @@ void gnc::addLinalgToLLVMPasses(mlir::OpPassManager &pm) {
       "convert-bufferization-to-memref,"
       "gnc-copies-to-linalg,"
       "func.func(gnc-lower-vectors),"
+      "gnc-kernel-hooks,"
       "canonicalize,"
       "func.func(convert-linalg-to-parallel-loops),"
       "gnc-outer-parallel-loops,"

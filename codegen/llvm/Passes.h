@@ -14,7 +14,7 @@ namespace mlir::bufferization { class BufferizationDialect; }
 namespace mlir::scf { class SCFDialect; }
 namespace mlir::vector { class VectorDialect; }
 namespace mlir::memref { class MemRefDialect; }
-namespace mlir::func { class FuncOp; }
+namespace mlir::func { class FuncOp; class FuncDialect; }
 
 namespace gnc {
 

@@ -94,6 +94,18 @@ def GncOuterParallelLoops : Pass<"gnc-outer-parallel-loops", "::mlir::ModuleOp">
   ];
 }
 
+def GncKernelHooks : Pass<"gnc-kernel-hooks", "::mlir::ModuleOp"> {
+  let summary = "Calls gnc_kernel_begin/end(id) around every kernel; the kernel table in the model info";
+  let description = [{
+    After bufferization, every op marked `gnc.kernel` by gnc-apply-schedules (a kernel's
+    outermost loop, or its linalg op) in an entry function is bracketed by calls to the
+    runtime's `gnc_kernel_begin(i32 id)` and `gnc_kernel_end(i32 id)`, which time it when the
+    program runs with --profile and return at once otherwise. Kernels with one signature share
+    an id. The model info gains `kernels`, by id: name, flops, bytes, backend.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
+}
+
 def GncEntryPoints : Pass<"gnc-entry-points", "::mlir::ModuleOp"> {
   let summary = "Emits the runtime ABI: gnc_entry_<fn>(void**) trampolines, gnc_entries, gnc_model_info";
   let description = [{

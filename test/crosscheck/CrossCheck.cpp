@@ -82,10 +82,12 @@
 #include <string>
 #include <vector>
 
-// The runtime defines this (runtime/Threads.cpp); a generated object may read it, so the tool
-// exports one (ENABLE_EXPORTS) for the shared object to bind to.
+// The runtime defines these (runtime/Threads.cpp, runtime/Profile.cpp); a generated object
+// uses them, so the tool exports its own (ENABLE_EXPORTS) for the shared object to bind to.
 extern "C" {
 int gnc_num_threads = 1;
+void gnc_kernel_begin(int32_t) {}
+void gnc_kernel_end(int32_t) {}
 }
 
 namespace {

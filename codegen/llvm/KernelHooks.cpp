@@ -1,0 +1,85 @@
+// gnc-kernel-hooks: the calls around every kernel that the runtime's --profile times (see
+// Passes.td), and the kernel table of the model info.
+#include "codegen/Schedule.h"
+#include "codegen/llvm/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <map>
+
+namespace gnc {
+#define GEN_PASS_DEF_GNCKERNELHOOKS
+#include "codegen/llvm/Passes.h.inc"
+} // namespace gnc
+
+using namespace mlir;
+
+namespace {
+
+constexpr StringLiteral kBegin = "gnc_kernel_begin", kEnd = "gnc_kernel_end";
+
+struct GncKernelHooksPass : gnc::impl::GncKernelHooksBase<GncKernelHooksPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(ctx);
+    // Kernels with one signature share an id: the profile sums their calls.
+    std::map<std::string, int32_t> ids;
+    llvm::json::Array table;
+    SmallVector<std::pair<Operation *, int32_t>> kernels;
+    module.walk([&](Operation *op) {
+      auto info = op->getAttrOfType<DictionaryAttr>(gnc::kKernelAttr);
+      if (!info)
+        return;
+      op->removeAttr(gnc::kKernelAttr);
+      auto fn = op->getParentOfType<func::FuncOp>();
+      if (!fn || !fn->hasAttr("gn.kind"))
+        return;
+      std::string name = info.getAs<StringAttr>("name").str();
+      auto [it, fresh] = ids.emplace(name, (int32_t)ids.size());
+      if (fresh)
+        table.push_back(llvm::json::Object{{"name", name},
+                                           {"flops", info.getAs<IntegerAttr>("flops").getInt()},
+                                           {"bytes", info.getAs<IntegerAttr>("bytes").getInt()},
+                                           {"backend", "llvm"}});
+      kernels.push_back({op, it->second});
+    });
+    if (kernels.empty())
+      return;
+    auto hookType = b.getFunctionType({b.getI32Type()}, {});
+    b.setInsertionPointToStart(module.getBody());
+    for (StringRef name : {kBegin, kEnd}) {
+      auto decl = func::FuncOp::create(b, module.getLoc(), name, hookType);
+      decl.setPrivate();
+    }
+    for (auto [op, id] : kernels) {
+      b.setInsertionPoint(op);
+      Value v = arith::ConstantOp::create(b, op->getLoc(), b.getI32IntegerAttr(id));
+      func::CallOp::create(b, op->getLoc(), kBegin, TypeRange{}, ValueRange{v});
+      b.setInsertionPointAfter(op);
+      func::CallOp::create(b, op->getLoc(), kEnd, TypeRange{}, ValueRange{v});
+    }
+    // The runtime reads the table from the model info: kernel id -> name, FLOPs, bytes.
+    auto infoAttr = module->getAttrOfType<StringAttr>("gnc.model_info");
+    if (!infoAttr)
+      return;
+    llvm::Expected<llvm::json::Value> info = llvm::json::parse(infoAttr.getValue());
+    if (!info || !info->getAsObject()) {
+      llvm::consumeError(info.takeError());
+      module.emitError("gnc-kernel-hooks: gnc.model_info is not a JSON object");
+      return signalPassFailure();
+    }
+    (*info->getAsObject())["kernels"] = std::move(table);
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << *info;
+    module->setAttr("gnc.model_info", b.getStringAttr(text));
+  }
+};
+
+} // namespace

@@ -160,6 +160,24 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
     return s;
   }
   s.vectorize = false;
+  if (auto t = dyn_cast<linalg::TransposeOp>(op.getOperation())) {
+    // A transpose reads along one loop and writes along another: walked in 16 x 16 blocks
+    // of those two (every other loop one at a time), both stay within cache lines.
+    ArrayRef<int64_t> perm = t.getPermutation();
+    int64_t rank = (int64_t)perm.size(), out = rank - 1;
+    int64_t in = std::find(perm.begin(), perm.end(), rank - 1) - perm.begin();
+    if (in != out) {
+      for (int64_t d = 0; d < rank; ++d)
+        s.tile[d] = 1;
+      s.tile[in] = largestDivisorAtMost(r[in], 16);
+      s.tile[out] = largestDivisorAtMost(r[out], 16);
+      SmallVector<unsigned> candidates;
+      for (int64_t d = 0; d < rank; ++d)
+        candidates.push_back(d);
+      chooseThreadTiles(s, r, candidates);
+    }
+    return s;
+  }
   s.order = plainLoopOrder(op);
   return s;
 }

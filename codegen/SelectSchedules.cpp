@@ -48,10 +48,10 @@ int64_t largestDivisorAtMost(int64_t n, int64_t cap) {
 
 // The register block of a contraction: `rows` (a divisor of the row extent, each row a
 // broadcast) times `width` (whole vectors dividing the vector extent, or the whole extent when
-// it is shorter than a vector). The accumulators, the loaded row vectors and one broadcast
-// must fit in the registers; the most accumulators win (FMA latency needs many independent
-// chains), then the fewest loads per FMA, then more rows (a broadcast is cheaper than a
-// vector load).
+// it is shorter than a vector). The accumulators, a broadcast and one loaded row vector must
+// fit in the registers (an FMA takes the other row vectors straight from memory); the most
+// accumulators win (FMA latency needs many independent chains), then the fewest loads per
+// FMA, then more rows (a broadcast is cheaper than a vector load).
 std::pair<int64_t, int64_t> registerBlock(int64_t rowExtent, int64_t vecExtent, Registers regs) {
   // Candidate widths: whole vectors dividing the extent, else the extent itself when short,
   // else its largest divisor within a vector (a partial vector).
@@ -70,7 +70,7 @@ std::pair<int64_t, int64_t> registerBlock(int64_t rowExtent, int64_t vecExtent, 
     for (int64_t width : widths) {
       int64_t vregs = (width + regs.lanes - 1) / regs.lanes;
       int64_t acc = rows * vregs;
-      if (acc > regs.accumulators || acc + vregs + 1 > regs.registers)
+      if (acc > regs.accumulators || acc + 2 > regs.registers)
         continue;
       if (acc > bestScore || (acc == bestScore && rows + vregs <= bestLoads))
         bestRows = rows, bestWidth = width, bestScore = acc, bestLoads = rows + vregs;

@@ -28,6 +28,8 @@ void gnc::addLinalgToLLVMPasses(mlir::OpPassManager &pm) {
       "convert-bufferization-to-memref,"
       "gnc-copies-to-linalg,"
       "func.func(gnc-lower-vectors),"
+      "canonicalize,"
+      "gnc-outline-kernels,"
       "gnc-kernel-hooks,"
       "canonicalize,"
       "func.func(convert-linalg-to-parallel-loops),"

@@ -14,7 +14,8 @@ struct ObjectOptions {
   std::string path;              // the .o to write
   unsigned optLevel = 3;         // -O0..-O3: LLVM's optimization pipeline and codegen level
   std::string cpu = "native";    // --target-cpu; "native" uses the host's CPU and features
-  llvm::raw_ostream *llvmIR = nullptr; // if set, receives the optimized LLVM IR
+  llvm::raw_ostream *llvmIR = nullptr; // if set, receives the optimized LLVM IR (one part)
+  unsigned threads = 2;                // parts optimized and emitted in parallel
 };
 
 // What the kernel schedules are sized for: the target's vector width and register count.

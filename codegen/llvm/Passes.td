@@ -94,6 +94,21 @@ def GncOuterParallelLoops : Pass<"gnc-outer-parallel-loops", "::mlir::ModuleOp">
   ];
 }
 
+def GncOutlineKernels : Pass<"gnc-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Every kernel as a private function of its own; equal kernels share one";
+  let description = [{
+    After bufferization, each op marked `gnc.kernel` (a kernel's outermost loop or its linalg
+    op) in an entry function moves into a private function `gnc_k_<signature>` taking the
+    buffers and scalars it uses (constants are rematerialized inside) and is replaced by a
+    call, which keeps the mark for gnc-kernel-hooks. Kernels whose bodies print the same
+    (the forward kernels of a train step, its eval twin and the samplers) share one function:
+    LLVM optimizes and emits each once, and profiles and debuggers show kernels by name. A
+    kernel using a buffer with a strided layout stays inline (bare-pointer arguments need
+    identity layouts).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def GncKernelHooks : Pass<"gnc-kernel-hooks", "::mlir::ModuleOp"> {
   let summary = "Calls gnc_kernel_begin/end(id) around every kernel; the kernel table in the model info";
   let description = [{

@@ -1,0 +1,30 @@
+// RUN: gnc-opt --gnc-outline-kernels %s | FileCheck %s
+// Each marked kernel moves into a private function named after its signature, called with the
+// buffers it uses (its constants move with it); two entries' equal kernels share one function;
+// the call keeps the mark for gnc-kernel-hooks. A kernel on a strided view stays inline.
+module {
+  func.func @step(%a: memref<8xf32>, %b: memref<8xf32>) attributes {gn.kind = "train"} {
+    %z = arith.constant 0.0 : f32
+    linalg.fill {gnc.kernel = {name = "fill[8]", flops = 0 : i64, bytes = 32 : i64}} ins(%z : f32) outs(%a : memref<8xf32>)
+    linalg.copy {gnc.kernel = {name = "copy[8]", flops = 0 : i64, bytes = 64 : i64}} ins(%a : memref<8xf32>) outs(%b : memref<8xf32>)
+    %v = memref.subview %b[0] [4] [2] : memref<8xf32> to memref<4xf32, strided<[2]>>
+    linalg.fill {gnc.kernel = {name = "fill[4]", flops = 0 : i64, bytes = 16 : i64}} ins(%z : f32) outs(%v : memref<4xf32, strided<[2]>>)
+    return
+  }
+  func.func @eval(%c: memref<8xf32>) attributes {gn.kind = "eval"} {
+    %z = arith.constant 0.0 : f32
+    linalg.fill {gnc.kernel = {name = "fill[8]", flops = 0 : i64, bytes = 32 : i64}} ins(%z : f32) outs(%c : memref<8xf32>)
+    return
+  }
+}
+// CHECK: func.func private @gnc_k_fill_8(%[[A:.*]]: memref<8xf32>)
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 0.0
+// CHECK-NEXT: linalg.fill ins(%[[Z]] : f32) outs(%[[A]] : memref<8xf32>)
+// CHECK: func.func private @gnc_k_copy_8(
+// CHECK-LABEL: func.func @step(
+// CHECK: call @gnc_k_fill_8(%{{.*}}) {gnc.kernel = {bytes = 32 : i64, flops = 0 : i64, name = "fill[8]"}}
+// CHECK: call @gnc_k_copy_8(
+// CHECK: linalg.fill {gnc.kernel = {{.*}}"fill[4]"{{.*}} outs(%{{.*}} : memref<4xf32, strided<[2]>>)
+// CHECK-LABEL: func.func @eval(
+// CHECK: call @gnc_k_fill_8(
+// CHECK-NOT: func.func private @gnc_k_fill_8_1

@@ -5,6 +5,7 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::linalg { class LinalgDialect; }
+namespace mlir::tensor { class TensorDialect; }
 
 namespace gnc {
 

@@ -24,4 +24,16 @@ def GncSelectSchedules : Pass<"gnc-select-schedules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GncFuseElementwise : Pass<"gnc-fuse-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Fuses each elementwise linalg.generic into its only consumer";
+  let description = [{
+    An all-parallel linalg.generic whose result has one use, by another linalg.generic, is
+    computed inside that consumer's loops (linalg::populateElementwiseOpsFusionPatterns):
+    a bias add and its activation, a loss term and its reduction, a gradient and relu's mask
+    become one kernel and one pass over memory. Nothing is computed twice (a producer with
+    several uses stays), and the arithmetic is unchanged.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 #endif

@@ -140,12 +140,22 @@ std::string kernelSignature(linalg::LinalgOp op) {
     os << "_s" << st[0] << "x" << st[1] << "_d" << di[0] << "x" << di[1];
   }
   if (auto g = dyn_cast<linalg::GenericOp>(op.getOperation())) {
-    // Maps, iterators and the body's operations identify what a generic op computes.
+    // What it computes, readably (its body's first few distinct operations, e.g.
+    // "generic_addf_maximumf"), then a hash of its maps, iterators and body, which identifies it.
     std::string body;
     llvm::raw_string_ostream bs(body);
-    bs << g.getIndexingMaps();
-    for (Operation &inner : g.getRegion().front())
+    bs << g.getIndexingMaps() << g.getIteratorTypes();
+    SmallVector<StringRef> names;
+    for (Operation &inner : g.getRegion().front()) {
       bs << inner.getName() << inner.getAttrDictionary();
+      StringRef dialect = inner.getName().getDialectNamespace();
+      StringRef name = inner.getName().stripDialect();
+      if ((dialect == "arith" || dialect == "math") && !name.starts_with("constant") &&
+          !name.starts_with("index") && !llvm::is_contained(names, name) && names.size() < 4)
+        names.push_back(name);
+    }
+    for (StringRef n : names)
+      os << "_" << n;
     os << llvm::format(".%08x", (uint32_t)llvm::hash_value(body));
   }
   os << listText(op.getStaticLoopRanges());

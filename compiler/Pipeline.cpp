@@ -37,6 +37,14 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
        }},
+      {"fused", "elementwise producers fused into their consumers: one kernel per fused chain",
+       [](OpPassManager &pm, const PipelineOptions &) {
+         // A producer with one use is computed inside its consumer's loops (bias + activation,
+         // a loss term and its reduction, a gradient and relu's mask): one pass over memory.
+         pm.addPass(gnc::createGncFuseElementwise());
+         pm.addPass(createCanonicalizerPass());
+         pm.addPass(createCSEPass());
+       }},
       {"scheduled", "every kernel with its schedule (gnc.schedule): tiles, vectors, threads",
        [](OpPassManager &pm, const PipelineOptions &o) {
          GncSelectSchedulesOptions select;

@@ -36,8 +36,8 @@ func.func @kernels(%a: tensor<128x784xf32>, %b: tensor<784x256xf32>, %x: tensor<
 // AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<128x256xf32>) -> tensor<128x256xf32>
 // AVX2-NEXT: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [16, 0, 0], tile = [4, 16, 4], vectorize = true}}
 // AVX2: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, gnc.schedule = {kernel = "conv_2d_nhwc_hwcf_s1x1_d1x1[128,14,14,64,3,3,32]", parallel = [16, 0, 0, 0, 0, 0, 0], tile = [1, 1, 2, 32, 1, 1, 4], vectorize = true}
-// AVX2: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}}gnc.schedule = {kernel = "generic.{{[0-9a-f]+}}[128,256]", parallel = [0, 0], tile = [0, 0], vectorize = false}
+// AVX2: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_addf.{{[0-9a-f]+}}[128,256]", parallel = [0, 0], tile = [0, 0], vectorize = false}
 // AVX2: linalg.fill {gnc.schedule = {kernel = "fill[256]", parallel = [0], tile = [0], vectorize = false}}
-// AVX2: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}}gnc.schedule = {kernel = "generic.{{[0-9a-f]+}}[128,256]", order = [0, 1], parallel = [0, 0], tile = [0, 0], vectorize = false}
+// AVX2: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_addf.{{[0-9a-f]+}}[128,256]", order = [0, 1], parallel = [0, 0], tile = [0, 0], vectorize = false}
 // AVX512: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [16, 0, 0], tile = [4, 64, 4], vectorize = true}}
 // AVX512: linalg.conv_2d_nhwc_hwcf {{.*}}tile = [1, 1, 7, 32, 1, 1, 4], vectorize = true}

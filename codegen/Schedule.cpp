@@ -178,9 +178,16 @@ std::string validateSchedule(linalg::LinalgOp op, const KernelSchedule &s) {
     return "field 'tile' has " + std::to_string(s.tile.size()) + " sizes; the kernel has " + std::to_string(n) +
            " loops " + listText(ranges);
   for (size_t i = 0; i < n; ++i) {
-    if (s.parallel[i] && iters[i] == utils::IteratorType::reduction)
-      return "field 'parallel': loop " + std::to_string(i) +
-             " is a reduction; splitting it across threads would change the summation order";
+    if (s.parallel[i] && iters[i] == utils::IteratorType::reduction) {
+      // A split reduction: partial sums per thread tile, added in a fixed order afterwards.
+      if (s.vectorize)
+        return "field 'parallel': loop " + std::to_string(i) +
+               " is a reduction; a vectorized kernel splits only parallel loops across threads";
+      for (size_t j = 0; j < n; ++j)
+        if (s.parallel[j] && iters[j] != utils::IteratorType::reduction)
+          return "field 'parallel': a kernel splits either its parallel loops or its reductions across "
+                 "threads, not both";
+    }
     if (s.parallel[i] && (s.parallel[i] > ranges[i] || ranges[i] % s.parallel[i]))
       return "field 'parallel': " + std::to_string(s.parallel[i]) + " does not divide loop " + std::to_string(i) +
              " of extent " + std::to_string(ranges[i]);

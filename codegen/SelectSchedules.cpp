@@ -4,6 +4,7 @@
 #include "codegen/Passes.h"
 #include "codegen/Schedule.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -136,6 +137,39 @@ SmallVector<int64_t> plainLoopOrder(linalg::LinalgOp op) {
   return order;
 }
 
+// A reduction into a small result (a loss, a bias gradient) has too little parallel work to
+// share: its outermost reduction loop is split into thread tiles that sum into partial
+// results, added in a fixed order afterwards. Only plain sums (the body ends in an addf of the
+// accumulator) are split.
+void splitLargeReduction(KernelSchedule &s, linalg::LinalgOp op, ArrayRef<int64_t> r) {
+  if (op.getNumDpsInits() != 1 || !isa<linalg::GenericOp>(op.getOperation()))
+    return;
+  int64_t outputs = 1, total = 1;
+  for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray())) {
+    total *= r[i];
+    if (it != utils::IteratorType::reduction)
+      outputs *= r[i];
+  }
+  if (outputs > 64 || total < kMinParallelWork)
+    return;
+  Block &body = op->getRegion(0).front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  Value acc = body.getArguments().back();
+  if (!add || (add.getLhs() != acc && add.getRhs() != acc))
+    return;
+  for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray())) {
+    if (it != utils::IteratorType::reduction || r[i] < 2)
+      continue;
+    int64_t tasks = std::min<int64_t>(r[i], kTargetTasks);
+    while (r[i] % tasks)
+      ++tasks;
+    s.parallel[i] = r[i] / tasks;
+    s.order.clear(); // the split kernel keeps its loops in order
+    return;
+  }
+}
+
 KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
   KernelSchedule s;
   s.kernel = gnc::kernelSignature(op);
@@ -179,6 +213,7 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
     return s;
   }
   s.order = plainLoopOrder(op);
+  splitLargeReduction(s, op, r);
   return s;
 }
 

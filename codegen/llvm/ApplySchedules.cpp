@@ -77,6 +77,17 @@ FailureOr<Tiled> tileOnly(RewriterBase &rw, Operation *op, ArrayRef<int64_t> siz
     return Tiled{op, {}};
   scf::SCFTilingOptions tiling;
   tiling.setLoopType(type).setTileSizes(indexAttrs(rw, sizes));
+  // Thread tiles of a reduction loop: each tile sums its part into a partial result of its
+  // own, and the partial results are added afterwards in tile order (deterministic for any
+  // number of threads; blocked summation, closer to the exact sum than one long chain).
+  SmallVector<unsigned> reductionDims;
+  auto iters = cast<linalg::LinalgOp>(op).getIteratorTypesArray();
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (sizes[i] && iters[i] == utils::IteratorType::reduction)
+      reductionDims.push_back(i);
+  if (type == scf::SCFTilingOptions::LoopType::ForallOp && !reductionDims.empty())
+    tiling.setReductionTilingStrategy(ReductionTilingStrategy::PartialReductionOuterParallel)
+        .setReductionDims(reductionDims);
   rw.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> r = scf::tileUsingSCF(rw, cast<TilingInterface>(op), tiling);
   if (failed(r))

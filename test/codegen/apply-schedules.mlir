@@ -51,3 +51,21 @@ func.func @sum(%x: tensor<8x16xf32>, %init: tensor<16xf32>) -> tensor<16xf32> {
 // CHECK-LABEL: func.func @sum
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}], iterator_types = ["reduction", "parallel"]}
 // CHECK-NOT: gnc.schedule
+
+// A reduction split across threads: each thread tile of the reduction loop sums into a
+// partial result of its own (scf.forall over the tiles), and the partials are added in
+// tile order afterwards (a linalg.reduce).
+func.func @total(%x: tensor<64x32xf32>, %init: tensor<f32>) -> tensor<f32> {
+  %s = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>],
+                       iterator_types = ["reduction", "reduction"],
+                       gnc.schedule = {kernel = "t", parallel = [16, 0], tile = [0, 0], vectorize = false}}
+         ins(%x : tensor<64x32xf32>) outs(%init : tensor<f32>) {
+  ^bb0(%p: f32, %o: f32):
+    %a = arith.addf %p, %o : f32
+    linalg.yield %a : f32
+  } -> tensor<f32>
+  return %s : tensor<f32>
+}
+// CHECK-LABEL: func.func @total
+// CHECK: scf.forall (%{{.*}}) = (0) to (64) step (16) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<4xf32>)
+// CHECK: linalg.reduce

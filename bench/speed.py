@@ -167,7 +167,8 @@ def run(cmd, args, env=None):
         b0, own0, t0 = busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
         p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - t0
-        others = max((busy_cpu_seconds() - b0) - (own_cpu_seconds() - own0), 0) / seconds
+        cpu = own_cpu_seconds() - own0
+        others = max((busy_cpu_seconds() - b0) - cpu, 0) / seconds
         if p.returncode != 0:
             fail(f"{' '.join(cmd)} exited with {p.returncode}:\n{p.stderr.strip()[-2000:]}")
         if others <= DISTURBED or len(disturbed) >= args.retries:
@@ -175,7 +176,8 @@ def run(cmd, args, env=None):
         disturbed.append(round(others, 3))
         log(f"other processes used {others:.2f} cores during {os.path.basename(cmd[0])} "
             f"{cmd[1] if len(cmd) > 1 else ''}: measuring again")
-    noise = {"wall_seconds": seconds, "other_processes_cores": round(others, 3),
+    noise = {"wall_seconds": seconds, "cpu_seconds": cpu,  # cpu: less sensitive to others
+             "other_processes_cores": round(others, 3),
              "started_quiet": quiet, "disturbed_attempts": disturbed}
     return p.stdout, p.stderr, noise
 
@@ -314,8 +316,9 @@ def markdown(doc):
                      f"{', '.join(os.path.basename(b) for b in bc['blas_libraries_loaded'])}, "
                      f"oneDNN {'on' if bc['mkldnn_enabled'] else 'off'}.")
     lines.append(f"Run: `{doc['command']}` on {doc['started_utc'][:10]} at commit "
-                 f"{doc['gnc']['commit']}: {doc['rounds']} round(s) of {doc['steps']} steps, "
-                 f"{doc['threads']} threads, medians.")
+                 f"{doc['gnc']['commit']}: {doc['rounds_done']} round(s) of {doc['steps']} "
+                 f"steps, {doc['threads']} threads, medians"
+                 + ("." if doc["complete"] else f" (incomplete: {doc['rounds']} asked)."))
     others = [r["other_processes_cores"] for m in doc["models"].values()
               for p in m["procedures"].values() for r in p["gnc_runs"] + p["pytorch_runs"]]
     if others:
@@ -359,6 +362,17 @@ def summarise(doc):
             if peak:
                 r["gnc_pct_of_peak"] = 100 * r["gnc_gflops"] / peak
                 r["pytorch_pct_of_peak"] = 100 * r["pytorch_gflops"] / peak
+
+
+def write_results(doc, path):
+    summarise(doc)
+    doc["markdown"] = markdown(doc)
+    out = os.path.join(ROOT, path)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out + ".tmp", "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    os.replace(out + ".tmp", out)
 
 
 def main():
@@ -412,6 +426,7 @@ def main():
         "host": platform.node(), "cpus_online": os.cpu_count(),
         "rounds": args.rounds, "steps": args.steps, "threads": args.threads,
         "flops": "analytic, multiply-add = 2; see bench/speed.py's docstring",
+        "complete": False, "rounds_done": 0,
         "peak": None, "pytorch_blas_check": None, "models": {},
     }
     doc["peak"] = measure_peak(os.path.join(ROOT, args.build_dir, "bin", "gnc-peak"), args)
@@ -461,16 +476,13 @@ def main():
                 f"{r['pytorch_runs'][-1]['images_per_s']:.0f} img/s"
                 for proc, r in procs.items()))
 
-    summarise(doc)
+        doc["rounds_done"] = rnd
+        write_results(doc, args.out)  # after every round: an interrupted run keeps its rounds
+
+    doc["complete"] = True
     doc["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(
         timespec="seconds")
-    doc["markdown"] = markdown(doc)
-    out = os.path.join(ROOT, args.out)
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out + ".tmp", "w") as f:
-        json.dump(doc, f, indent=2)
-        f.write("\n")
-    os.replace(out + ".tmp", out)
+    write_results(doc, args.out)
     print(doc["markdown"])
     log(f"wrote {args.out}")
 

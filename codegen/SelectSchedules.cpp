@@ -137,10 +137,11 @@ SmallVector<int64_t> plainLoopOrder(linalg::LinalgOp op) {
   return order;
 }
 
-// A reduction into a small result (a loss, a bias gradient) has too little parallel work to
-// share: its outermost reduction loop is split into thread tiles that sum into partial
-// results, added in a fixed order afterwards. Only plain sums (the body ends in an addf of the
-// accumulator) are split.
+// A reduction into a scalar (a loss) has no parallel work to share: its outermost reduction
+// loop is split into thread tiles that sum into partial results, added in a fixed order
+// afterwards. Only plain sums (the body ends in an addf of the accumulator) are split. A
+// reduction into a vector (a bias gradient) keeps its plain loops, which LLVM vectorizes along
+// the outputs; split, it ran 20x slower (its tiles' partial results are not contiguous rows).
 void splitLargeReduction(KernelSchedule &s, linalg::LinalgOp op, ArrayRef<int64_t> r) {
   if (op.getNumDpsInits() != 1 || !isa<linalg::GenericOp>(op.getOperation()))
     return;
@@ -150,7 +151,7 @@ void splitLargeReduction(KernelSchedule &s, linalg::LinalgOp op, ArrayRef<int64_
     if (it != utils::IteratorType::reduction)
       outputs *= r[i];
   }
-  if (outputs > 64 || total < kMinParallelWork)
+  if (outputs > 1 || total < kMinParallelWork)
     return;
   Block &body = op->getRegion(0).front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());

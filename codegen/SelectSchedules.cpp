@@ -14,6 +14,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -39,6 +40,8 @@ struct Registers {
 constexpr int64_t kMinParallelWork = 1 << 16;
 // Thread tiles per kernel: enough to balance two (or a few) threads without tiny tasks.
 constexpr int64_t kTargetTasks = 8;
+// Half of a 512 KB L2 (Zen 3, Skylake-SP and later have 512 KB - 2 MB), in f32.
+constexpr int64_t kHalfL2Floats = 256 * 1024 / 4;
 
 int64_t largestDivisorAtMost(int64_t n, int64_t cap) {
   for (int64_t d = std::min(n, std::max<int64_t>(cap, 1)); d > 1; --d)
@@ -47,37 +50,94 @@ int64_t largestDivisorAtMost(int64_t n, int64_t cap) {
   return 1;
 }
 
-// The register block of a contraction: `rows` (a divisor of the row extent, each row a
-// broadcast) times `width` (whole vectors dividing the vector extent, or the whole extent when
-// it is shorter than a vector). The accumulators, a broadcast and one loaded row vector must
-// fit in the registers (an FMA takes the other row vectors straight from memory); the most
-// accumulators win (FMA latency needs many independent chains), then the fewest loads per
-// FMA, then more rows (a broadcast is cheaper than a vector load).
-std::pair<int64_t, int64_t> registerBlock(int64_t rowExtent, int64_t vecExtent, Registers regs) {
-  // Candidate widths: whole vectors dividing the extent, else the extent itself when short,
-  // else its largest divisor within a vector (a partial vector).
+// The register block of a contraction: a tile of each row loop (every row of the block is
+// one broadcast operand) times `width` lanes of the vector loop (whole vectors dividing its
+// extent, or the extent itself when shorter than two vectors). The block is chosen by the
+// cycles per FMA it is expected to cost on a core with two FMA pipes of latency 4 and two
+// vector loads per cycle (Zen 3; Intel cores since Haswell are alike), the largest of
+//  - issue: 1/2 (two pipes);
+//  - latency: 4 / accumulators (each accumulator is a dependency chain);
+//  - loads: (rows + vectors) per rows x vectors FMAs, at two per cycle; when the loaded
+//    vectors cannot stay in registers beside the accumulators, every FMA loads its own;
+//  - cache: the loaded operand's panel (reduction extent x width: a convolution's kernel, a
+//    matmul's B panel) is re-read for every block; beyond L1 it comes from L2 at about one
+//    vector per cycle, so each loaded vector must serve several rows (a vector re-read by
+//    the FMAs of several rows still crosses from L2 once).
+// `maxRows` caps each row loop's tile (a convolution's images: each brings its own input
+// window into cache). Ties go to more accumulators, then fewer loads, then more rows (on
+// dcgan's strided convolution 4 images x 2 vectors ran 1.2-1.4x faster than 2 x 4), then
+// rows from inner loops (neighbouring pixels share cache lines; other images do not).
+struct RegisterBlock {
+  SmallVector<int64_t> rows; // per row loop, outermost first
+  int64_t width;
+};
+
+RegisterBlock registerBlock(ArrayRef<int64_t> rowExtents, ArrayRef<int64_t> maxRows,
+                            int64_t vecExtent, int64_t reduction, Registers regs) {
   SmallVector<int64_t> widths;
   for (int64_t w = regs.lanes; w <= vecExtent; w += regs.lanes)
     if (vecExtent % w == 0)
       widths.push_back(w);
-  if (vecExtent <= 2 * regs.lanes)
+  if (vecExtent <= 2 * regs.lanes && !llvm::is_contained(widths, vecExtent))
     widths.push_back(vecExtent);
   if (widths.empty())
     widths.push_back(largestDivisorAtMost(vecExtent, regs.lanes));
-  int64_t bestRows = 1, bestWidth = widths.front(), bestScore = -1, bestLoads = 0;
-  for (int64_t rows = 1; rows <= std::min(rowExtent, regs.accumulators); ++rows) {
-    if (rowExtent % rows)
-      continue;
+  constexpr double kL1Floats = 32 * 1024 / 4;
+
+  // Every combination of divisors of the row extents with at most `accumulators` rows.
+  SmallVector<SmallVector<int64_t>> rowTiles{{}};
+  for (auto [extent, cap] : llvm::zip_equal(rowExtents, maxRows)) {
+    SmallVector<SmallVector<int64_t>> next;
+    for (const auto &prefix : rowTiles) {
+      int64_t product = 1;
+      for (int64_t t : prefix)
+        product *= t;
+      for (int64_t t = 1; t <= std::min(extent, cap) && product * t <= regs.accumulators; ++t)
+        if (extent % t == 0) {
+          next.push_back(prefix);
+          next.back().push_back(t);
+        }
+    }
+    rowTiles = std::move(next);
+  }
+
+  RegisterBlock best{SmallVector<int64_t>(rowExtents.size(), 1), widths.front()};
+  double bestCycles = 1e30, bestLoads = 1e30;
+  int64_t bestAcc = 0, bestRows = 0;
+  for (const auto &tiles : rowTiles) {
+    int64_t rows = 1;
+    for (int64_t t : tiles)
+      rows *= t;
     for (int64_t width : widths) {
-      int64_t vregs = (width + regs.lanes - 1) / regs.lanes;
-      int64_t acc = rows * vregs;
+      int64_t vectors = (width + regs.lanes - 1) / regs.lanes;
+      int64_t acc = rows * vectors;
       if (acc > regs.accumulators || acc + 2 > regs.registers)
         continue;
-      if (acc > bestScore || (acc == bestScore && rows + vregs <= bestLoads))
-        bestRows = rows, bestWidth = width, bestScore = acc, bestLoads = rows + vregs;
+      bool reused = acc + vectors + 1 <= regs.registers;
+      double fmas = (double)acc;
+      double loads = rows + (reused ? vectors : acc);
+      double cycles = std::max({0.5, 4.0 / acc, loads / fmas / 2});
+      if (reduction * width > kL1Floats)
+        cycles = std::max(cycles, vectors / fmas);
+      constexpr double eps = 1e-9;
+      bool better = cycles < bestCycles - eps;
+      if (!better && cycles < bestCycles + eps) {
+        if (acc != bestAcc)
+          better = acc > bestAcc;
+        else if (loads / fmas != bestLoads)
+          better = loads / fmas < bestLoads;
+        else if (rows != bestRows)
+          better = rows > bestRows; // each loaded vector serves more rows
+        else // the smaller tiles of outer row loops (fewer images)
+          better = std::lexicographical_compare(tiles.begin(), tiles.end(), best.rows.begin(), best.rows.end());
+      }
+      if (better) {
+        best = {tiles, width};
+        bestCycles = cycles, bestAcc = acc, bestLoads = loads / fmas, bestRows = rows;
+      }
     }
   }
-  return {bestRows, bestWidth};
+  return best;
 }
 
 // Splits one parallel loop (the first of `candidates` that yields at least two tasks) into
@@ -180,17 +240,24 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
   if (isa<linalg::MatmulOp>(op.getOperation()) && gnc::isVectorizableKernel(op)) {
     // (m, n, k): an m x n block of accumulators, k unrolled; rows split across threads.
     s.vectorize = true;
-    auto [tm, tn] = registerBlock(r[0], r[1], regs);
-    s.tile = {tm, tn, largestDivisorAtMost(r[2], 4)};
+    RegisterBlock b = registerBlock({r[0]}, {r[0]}, r[1], r[2], regs);
+    s.tile = {b.rows[0], b.width, largestDivisorAtMost(r[2], 4)};
     chooseThreadTiles(s, r, {0, 1});
     return s;
   }
   if (isa<linalg::Conv2DNhwcHwcfOp>(op.getOperation()) && gnc::isVectorizableKernel(op)) {
-    // (n, oh, ow, f, kh, kw, c): one output row segment of tw pixels x tf channels in
-    // registers, summed over the kernel window and tc input channels at a time.
+    // (n, oh, ow, f, kh, kw, c): output row segments of tw pixels in tn images x tf channels
+    // in registers, summed over the kernel window and tc input channels at a time.
     s.vectorize = true;
-    auto [tw, tf] = registerBlock(r[2], r[3], regs);
-    s.tile = {1, 1, tw, tf, 1, 1, largestDivisorAtMost(r[6], 4)};
+    // Images share the kernel's vectors but not their input: tile images only while their
+    // input windows (the rows under one output row, whole width) stay within half of L2.
+    auto conv = cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
+    ShapedType input = cast<ShapedType>(conv.getInputs()[0].getType());
+    int64_t dilation = *conv.getDilations().getValues<int64_t>().begin();
+    int64_t window = ((r[4] - 1) * dilation + 1) * input.getDimSize(2) * r[6];
+    int64_t maxImages = std::max<int64_t>(1, kHalfL2Floats / window);
+    RegisterBlock b = registerBlock({r[0], r[2]}, {maxImages, r[2]}, r[3], r[4] * r[5] * r[6], regs);
+    s.tile = {b.rows[0], 1, b.rows[1], b.width, 1, 1, largestDivisorAtMost(r[6], 4)};
     chooseThreadTiles(s, r, {0, 1, 3});
     return s;
   }
@@ -218,13 +285,16 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
   return s;
 }
 
-// A fill whose only user is a vectorized kernel's accumulator is fused into that kernel's
-// tiles by gnc-apply-schedules: it is not a kernel of its own.
+// A fill whose users are all vectorized kernels' accumulators is fused into each of their
+// tiles by gnc-apply-schedules (every user computes its own zeros in registers): it is not a
+// kernel of its own. CSE merges equal fills, so one fill often initializes several kernels.
 bool isFusedInit(linalg::LinalgOp op) {
-  if (!isa<linalg::FillOp>(op.getOperation()) || !op->hasOneUse())
+  if (!isa<linalg::FillOp>(op.getOperation()) || op->use_empty())
     return false;
-  auto user = dyn_cast<linalg::LinalgOp>(*op->getUsers().begin());
-  return user && gnc::isVectorizableKernel(user) && user.isDpsInit(&*op->getUses().begin());
+  return llvm::all_of(op->getUses(), [](OpOperand &use) {
+    auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+    return user && gnc::isVectorizableKernel(user) && user.isDpsInit(&use);
+  });
 }
 
 struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSchedulesPass> {

@@ -336,7 +336,10 @@ struct Conv2DTransposeLowering : GnPattern<Conv2DTransposeOp> {
     int64_t kh = wt.getDimSize(0), kw = wt.getDimSize(1), cout = wt.getDimSize(2);
     Type f32 = xt.getElementType();
     MLIRContext *ctx = rw.getContext();
-    Value out = zerosLike(rw, loc, yt);
+    // When the kernel is at least as large as the stride, every output pixel belongs to a
+    // residue with taps and is written by its part: the output needs no zeros of its own.
+    bool covered = kh >= s[0] && kw >= s[1];
+    Value out = covered ? tensor::EmptyOp::create(rw, loc, yt.getShape(), f32).getResult() : zerosLike(rw, loc, yt);
     for (int64_t rh = 0; rh < s[0]; ++rh) {
       for (int64_t rwi = 0; rwi < s[1]; ++rwi) {
         // Taps of this residue, and the range of q (output row = q*s + r - p) inside the output.

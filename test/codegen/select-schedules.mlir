@@ -1,8 +1,9 @@
 // RUN: gnc-opt --gnc-select-schedules="vector-bits=256 vector-registers=16" %s | FileCheck %s --check-prefix=AVX2
 // RUN: gnc-opt --gnc-select-schedules="vector-bits=512 vector-registers=32" %s | FileCheck %s --check-prefix=AVX512
 // The heuristic: a matmul gets a register block of up to 3/4 of the registers as accumulators,
-// its rows split across threads; a convolution one output row segment x whole
-// vectors of channels, one kernel row, its batch split across threads; the fill of a
+// its rows split across threads; a convolution output row segments of one or more images x
+// whole vectors of channels (the cheapest block by its cost model), one kernel row, its batch
+// split across threads; the fill of a
 // vectorized kernel's accumulator is fused (no schedule of its own); an elementwise op and a
 // reduction are plain loops, the reduction with its contiguous output loop innermost.
 func.func @kernels(%a: tensor<128x784xf32>, %b: tensor<784x256xf32>, %x: tensor<128x16x16x32xf32>,
@@ -35,9 +36,37 @@ func.func @kernels(%a: tensor<128x784xf32>, %b: tensor<784x256xf32>, %x: tensor<
 }
 // AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<128x256xf32>) -> tensor<128x256xf32>
 // AVX2-NEXT: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [16, 0, 0], tile = [4, 16, 4], vectorize = true}}
-// AVX2: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, gnc.schedule = {kernel = "conv_2d_nhwc_hwcf_s1x1_d1x1[128,14,14,64,3,3,32]", parallel = [16, 0, 0, 0, 0, 0, 0], tile = [1, 1, 2, 32, 1, 1, 4], vectorize = true}
+// AVX2: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, gnc.schedule = {kernel = "conv_2d_nhwc_hwcf_s1x1_d1x1[128,14,14,64,3,3,32]", parallel = [16, 0, 0, 0, 0, 0, 0], tile = [2, 1, 2, 16, 1, 1, 4], vectorize = true}
 // AVX2: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_addf.{{[0-9a-f]+}}[128,256]", parallel = [0, 0], tile = [0, 0], vectorize = false}
 // AVX2: linalg.fill {gnc.schedule = {kernel = "fill[256]", parallel = [0], tile = [0], vectorize = false}}
 // AVX2: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_addf.{{[0-9a-f]+}}[128,256]", order = [0, 1], parallel = [0, 0], tile = [0, 0], vectorize = false}
 // AVX512: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [16, 0, 0], tile = [4, 64, 4], vectorize = true}}
-// AVX512: linalg.conv_2d_nhwc_hwcf {{.*}}tile = [1, 1, 7, 32, 1, 1, 4], vectorize = true}
+// AVX512: linalg.conv_2d_nhwc_hwcf {{.*}}tile = [2, 1, 2, 64, 1, 1, 4], vectorize = true}
+
+// A row of 7 output pixels (prime) leaves few register blocks along the row: the block takes
+// 4 images x 2 vectors instead (each kernel vector serves 4 rows, so it is not re-read from L2
+// for every FMA). A fill shared by two vectorized kernels is fused into both: no schedule.
+// A kernel gradient (the whole image under one output row) keeps one image per block: two
+// images' windows would not stay in L2.
+func.func @rows(%x: tensor<64x15x15x64xf32>, %w: tensor<3x3x64x128xf32>, %w2: tensor<3x3x64x128xf32>,
+                %g: tensor<32x29x29x128xf32>, %d: tensor<14x14x128x64xf32>)
+    -> (tensor<64x7x7x128xf32>, tensor<64x7x7x128xf32>, tensor<32x3x3x64xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x7x7x128xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<64x7x7x128xf32>) -> tensor<64x7x7x128xf32>
+  %c1 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+          ins(%x, %w : tensor<64x15x15x64xf32>, tensor<3x3x64x128xf32>) outs(%f : tensor<64x7x7x128xf32>) -> tensor<64x7x7x128xf32>
+  %c2 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+          ins(%x, %w2 : tensor<64x15x15x64xf32>, tensor<3x3x64x128xf32>) outs(%f : tensor<64x7x7x128xf32>) -> tensor<64x7x7x128xf32>
+  %ge = tensor.empty() : tensor<32x3x3x64xf32>
+  %gf = linalg.fill ins(%z : f32) outs(%ge : tensor<32x3x3x64xf32>) -> tensor<32x3x3x64xf32>
+  %kg = linalg.conv_2d_nhwc_hwcf {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+          ins(%g, %d : tensor<32x29x29x128xf32>, tensor<14x14x128x64xf32>) outs(%gf : tensor<32x3x3x64xf32>) -> tensor<32x3x3x64xf32>
+  return %c1, %c2, %kg : tensor<64x7x7x128xf32>, tensor<64x7x7x128xf32>, tensor<32x3x3x64xf32>
+}
+// AVX2-LABEL: func.func @rows
+// AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<64x7x7x128xf32>)
+// AVX2-NEXT: linalg.conv_2d_nhwc_hwcf {{.*}}kernel = "conv_2d_nhwc_hwcf_s2x2_d1x1[64,7,7,128,3,3,64]", parallel = [8, 0, 0, 0, 0, 0, 0], tile = [4, 1, 1, 16, 1, 1, 4]
+// AVX2-NEXT: linalg.conv_2d_nhwc_hwcf {{.*}}tile = [4, 1, 1, 16, 1, 1, 4]
+// AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<32x3x3x64xf32>)
+// AVX2-NEXT: linalg.conv_2d_nhwc_hwcf {{.*}}kernel = "conv_2d_nhwc_hwcf_s1x1_d2x2[32,3,3,64,14,14,128]", parallel = [4, 0, 0, 0, 0, 0, 0], tile = [1, 1, 3, 32, 1, 1, 4]

@@ -158,6 +158,9 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
                     "--checkpoint");
       }
     }
+    // A run killed while writing this checkpoint left its temporary behind (FileIO.h).
+    for (const std::string &tmp : removeStaleTemporaries(o.checkpoint))
+      progress.message("removed " + tmp + ", left behind by a killed run");
     checkWritable(o.checkpoint); // fail now, not after an epoch of work
   }
   for (const std::string &path : {o.lossCsv, o.lossPng})

@@ -3,6 +3,7 @@
 // the vocabulary and docs/scheduling.md for the reasoning behind the heuristic.
 #include "codegen/Passes.h"
 #include "codegen/Schedule.h"
+#include "support/UserFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -303,9 +304,12 @@ struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSched
   // Schedules of a file, by kernel signature; an error names the file and the field.
   LogicalResult readFile(std::map<std::string, KernelSchedule> &out) {
     Location loc = FileLineColLoc::get(&getContext(), schedulesFile, 1, 1);
-    auto buf = llvm::MemoryBuffer::getFile(schedulesFile, /*IsText=*/true);
+    auto buf = gnc::readUserFile(schedulesFile);
+    // Line 0: a diagnostic handler shows line 1 of a file by opening it, which blocks on the
+    // very FIFO this error is about; no line, no opening.
     if (!buf)
-      return mlir::emitError(loc) << "cannot read the schedule file: " << buf.getError().message();
+      return mlir::emitError(FileLineColLoc::get(&getContext(), schedulesFile, 0, 0))
+             << "cannot read the schedule file: " << llvm::toString(buf.takeError());
     llvm::Expected<llvm::json::Value> v = llvm::json::parse((*buf)->getBuffer());
     if (!v)
       return mlir::emitError(loc) << "not a JSON schedule file: " << llvm::toString(v.takeError());

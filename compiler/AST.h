@@ -31,6 +31,8 @@ struct Expr {
   char op = 0;           // Binary: + - * /
   std::vector<Arg> args; // Call
   std::vector<ExprPtr> elems; // List elements; Index {base, index}; Binary {lhs, rhs}; Neg {x}
+  // Levels of nesting, 1 for a leaf; the parser keeps it within kMaxExprDepth (Limits.h).
+  unsigned depth = 1;
   Expr(Kind k, llvm::SMLoc l) : kind(k), loc(l) {}
 };
 

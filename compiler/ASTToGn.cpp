@@ -5,6 +5,7 @@
 // use. Nets are emitted on their first call, with the caller's argument types (a net is
 // generic in its input shape until it is used; every later call must agree).
 #include "compiler/Frontend.h"
+#include "compiler/Limits.h"
 #include "dialects/gn/GnOps.h"
 #include "dialects/gn/GnShapes.h"
 
@@ -102,6 +103,9 @@ private:
   std::map<std::string, NetInfo> nets;
   std::map<std::string, std::string> paramOwner; // param symbol -> net
   std::vector<NetInfo *> emitStack;
+  // eval() calls open, across the nets being emitted: the parser bounds each expression's
+  // depth, but an expression in a net continues the one that called the net.
+  unsigned evalDepth = 0;
   int64_t nextStream = 0;
   int64_t nextCallSite = 0;
   FnCtx *fc = nullptr;
@@ -699,32 +703,37 @@ bool Lowering::lowerStmt(const Stmt &s) {
   return false;
 }
 
-// Nets whose parameters `v` depends on, through calls, not through stop_gradient.
+// Nets whose parameters `v` depends on, through calls, not through stop_gradient. A worklist,
+// not recursion: a chain of statements makes a use-def chain of any length.
 void Lowering::netDependencies(Value v, std::set<std::string> &out, std::set<Operation *> &seen) {
-  Operation *def = v.getDefiningOp();
-  if (!def || !seen.insert(def).second)
-    return;
-  llvm::StringRef name = def->getName().getStringRef();
-  if (name == "gn.stop_gradient")
-    return;
-  if (name == "gn.param_ref") {
-    auto sym = def->getAttrOfType<FlatSymbolRefAttr>("name");
-    if (sym && paramOwner.count(sym.getValue().str()))
-      out.insert(paramOwner[sym.getValue().str()]);
-  }
-  if (auto call = dyn_cast<func::CallOp>(def)) {
-    std::vector<std::string> work{call.getCallee().str()};
-    while (!work.empty()) {
-      std::string n = work.back();
-      work.pop_back();
-      if (!out.insert(n).second)
-        continue;
-      for (const std::string &c : nets[n].callees)
-        work.push_back(c);
+  std::vector<Value> values{v};
+  while (!values.empty()) {
+    Operation *def = values.back().getDefiningOp();
+    values.pop_back();
+    if (!def || !seen.insert(def).second)
+      continue;
+    llvm::StringRef name = def->getName().getStringRef();
+    if (name == "gn.stop_gradient")
+      continue;
+    if (name == "gn.param_ref") {
+      auto sym = def->getAttrOfType<FlatSymbolRefAttr>("name");
+      if (sym && paramOwner.count(sym.getValue().str()))
+        out.insert(paramOwner[sym.getValue().str()]);
     }
+    if (auto call = dyn_cast<func::CallOp>(def)) {
+      std::vector<std::string> work{call.getCallee().str()};
+      while (!work.empty()) {
+        std::string n = work.back();
+        work.pop_back();
+        if (!out.insert(n).second)
+          continue;
+        for (const std::string &c : nets[n].callees)
+          work.push_back(c);
+      }
+    }
+    for (Value o : def->getOperands())
+      values.push_back(o);
   }
-  for (Value o : def->getOperands())
-    netDependencies(o, out, seen);
 }
 
 // `report a, b`: scalars a train procedure returns after its losses, so that `train` and
@@ -858,8 +867,6 @@ bool Lowering::lowerMinimize(const Stmt &s) {
 bool Lowering::lowerFor(const Stmt &s) {
   if (fc->ast->kind != Function::Sample)
     return fail(s.loc, "'for' loops are only allowed in sample procedures");
-  if (fc->loopDepth >= 4)
-    return fail(s.loc, "loops are nested too deeply");
   std::vector<const Expr *> a;
   Expr rangeCall(Expr::Call, s.loc);
   rangeCall.text = "range";
@@ -978,6 +985,12 @@ bool Lowering::lowerFor(const Stmt &s) {
 // ==== expressions ==============================================================================
 
 std::optional<Val> Lowering::eval(const Expr &e) {
+  if (evalDepth >= kMaxExprDepth) {
+    fail(e.loc, "expression is nested too deeply (more than " + llvm::Twine(kMaxExprDepth) +
+                    " levels, counting those of the nets it calls)");
+    return std::nullopt;
+  }
+  llvm::SaveAndRestore<unsigned> nested(evalDepth, evalDepth + 1);
   switch (e.kind) {
   case Expr::Number: {
     ConstVal c;
@@ -1310,6 +1323,11 @@ std::optional<Val> Lowering::evalNetCall(const Expr &e, NetInfo &net) {
         cycle += n->ast->name + " -> ";
     }
     fail(e.loc, "recursion between nets is not allowed: " + cycle + net.ast->name);
+    return std::nullopt;
+  }
+  if (!net.fn && emitStack.size() >= kMaxNetDepth) {
+    fail(e.loc, "net calls are nested too deeply (more than " + llvm::Twine(kMaxNetDepth) +
+                    " nets calling each other)");
     return std::nullopt;
   }
   for (const Arg &a : e.args)

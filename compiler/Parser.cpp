@@ -1,7 +1,9 @@
 #include "compiler/Parser.h"
+#include "compiler/Limits.h"
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -39,7 +41,8 @@ private:
   Diagnostics &diag;
   Lexer lex;
   Token tok;
-  int depth = 0;
+  unsigned depth = 0;     // expr() calls open: parentheses, brackets, arguments
+  unsigned loopDepth = 0; // `for` blocks open
 
   void advance() {
     tok = lex.next();
@@ -95,6 +98,18 @@ private:
       return true;
     return fail(tok.loc, "expected end of line after statement, found " + describe(tok));
   }
+  // One error for every way of exceeding kMaxExprDepth: while descending into brackets and
+  // while building a chain (a + b + ..., - - x, x[0][0]...), whose tree grows one level per link.
+  bool tooDeep(SMLoc loc) {
+    return fail(loc, "expression is nested too deeply (more than " +
+                         llvm::Twine(kMaxExprDepth) + " levels)");
+  }
+  // `e` now holds `child`, one level below it.
+  bool nest(Expr &e, const Expr &child) {
+    e.depth = std::max(e.depth, child.depth + 1);
+    return e.depth <= kMaxExprDepth || tooDeep(e.loc);
+  }
+
   bool ident(std::string &out, SMLoc &loc, const char *what) {
     if (!is(Tok::Ident))
       return fail(tok.loc, llvm::Twine("expected ") + what + ", found " + describe(tok));
@@ -266,6 +281,15 @@ private:
       return s;
     }
     if (consumeIf(Tok::KwFor)) {
+      if (loopDepth >= kMaxLoopDepth) {
+        fail(loc, "loops are nested too deeply (more than " + llvm::Twine(kMaxLoopDepth) +
+                      " levels)");
+        return nullptr;
+      }
+      struct Nest {
+        unsigned &d;
+        ~Nest() { --d; }
+      } inLoop{++loopDepth};
       auto s = std::make_unique<Stmt>(Stmt::For, loc);
       SMLoc dummy;
       if (!ident(s->name, dummy, "a loop variable") || !expect(Tok::KwIn, "after the loop variable") ||
@@ -296,22 +320,24 @@ private:
 
   // expr := term (('+'|'-') term)*
   ExprPtr expr() {
-    // Bounded nesting keeps hostile input (fuzzing) from exhausting the stack.
-    if (depth >= 200) {
-      fail(tok.loc, "expression is nested too deeply");
+    // Bounded recursion keeps hostile input (fuzzing) from exhausting the parser's stack; a
+    // bracket inside d open ones ends up at least d levels deep in the tree, so this is the
+    // same limit as nest()'s.
+    if (depth >= kMaxExprDepth) {
+      tooDeep(tok.loc);
       return nullptr;
     }
     struct Nest {
-      int &d;
+      unsigned &d;
       ~Nest() { --d; }
-    } nest{++depth};
+    } inExpr{++depth};
     ExprPtr lhs = term();
     while (lhs && (is(Tok::Plus) || is(Tok::Minus))) {
       auto b = std::make_unique<Expr>(Expr::Binary, tok.loc);
       b->op = is(Tok::Plus) ? '+' : '-';
       advance();
       ExprPtr rhs = term();
-      if (!rhs)
+      if (!rhs || !nest(*b, *lhs) || !nest(*b, *rhs))
         return nullptr;
       b->elems.push_back(std::move(lhs));
       b->elems.push_back(std::move(rhs));
@@ -326,7 +352,7 @@ private:
       b->op = is(Tok::Star) ? '*' : '/';
       advance();
       ExprPtr rhs = unary();
-      if (!rhs)
+      if (!rhs || !nest(*b, *lhs) || !nest(*b, *rhs))
         return nullptr;
       b->elems.push_back(std::move(lhs));
       b->elems.push_back(std::move(rhs));
@@ -338,6 +364,11 @@ private:
     // Iterative, so that a long run of '-' cannot recurse.
     std::vector<SMLoc> minus;
     while (is(Tok::Minus)) {
+      // Each sign is a level (even one folded into a literal), and so is the operand.
+      if (minus.size() + 1 >= kMaxExprDepth) {
+        tooDeep(tok.loc);
+        return nullptr;
+      }
       minus.push_back(tok.loc);
       advance();
     }
@@ -349,6 +380,8 @@ private:
         continue;
       }
       auto n = std::make_unique<Expr>(Expr::Neg, *it);
+      if (!nest(*n, *x))
+        return nullptr;
       n->elems.push_back(std::move(x));
       x = std::move(n);
     }
@@ -360,7 +393,8 @@ private:
       auto ix = std::make_unique<Expr>(Expr::Index, tok.loc);
       advance();
       ExprPtr idx = expr();
-      if (!idx || !expectClosing(Tok::RBracket, "to close the index", ix->loc))
+      if (!idx || !expectClosing(Tok::RBracket, "to close the index", ix->loc) ||
+          !nest(*ix, *e) || !nest(*ix, *idx))
         return nullptr;
       ix->elems.push_back(std::move(e));
       ix->elems.push_back(std::move(idx));
@@ -431,6 +465,9 @@ private:
         e->text = name;
         if (!callArgs(e->args, open))
           return nullptr;
+        for (const Arg &a : e->args)
+          if (!nest(*e, *a.value))
+            return nullptr;
         return e;
       }
       auto e = std::make_unique<Expr>(Expr::Name, loc);
@@ -449,6 +486,11 @@ private:
       ExprPtr e = expr();
       if (!e || !expectClosing(Tok::RParen, "to close the parenthesis", loc))
         return nullptr;
+      // Parentheses are a level too, so that the tree is at least as deep as the recursion.
+      if (++e->depth > kMaxExprDepth) {
+        tooDeep(loc);
+        return nullptr;
+      }
       return e;
     }
     case Tok::LBracket: {
@@ -457,7 +499,7 @@ private:
       if (!is(Tok::RBracket)) {
         do {
           ExprPtr x = expr();
-          if (!x)
+          if (!x || !nest(*e, *x))
             return nullptr;
           e->elems.push_back(std::move(x));
         } while (consumeIf(Tok::Comma));

@@ -12,6 +12,7 @@
 #include "compiler/Parser.h"
 #include "compiler/Pipeline.h"
 #include "codegen/llvm/ObjectEmitter.h"
+#include "support/UserFile.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -134,9 +135,9 @@ int main(int argc, char **argv) {
     definesText += " -D" + d;
   }
 
-  auto file = MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
+  auto file = gnc::readUserFile(inputFile);
   if (!file)
-    return errorExit("cannot read '" + inputFile + "': " + file.getError().message());
+    return errorExit("cannot read '" + inputFile + "': " + llvm::toString(file.takeError()));
   std::string errMsg;
   // `build` writes its own files (object, executable); the others print to -o.
   std::unique_ptr<llvm::ToolOutputFile> out;

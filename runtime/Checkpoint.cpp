@@ -1,5 +1,6 @@
 #include "runtime/Checkpoint.h"
 
+#include "runtime/Digest.h"
 #include "runtime/Error.h"
 #include "runtime/FileIO.h"
 #include "runtime/SafeTensors.h"
@@ -18,7 +19,22 @@ namespace gnc::rt {
 
 namespace {
 
-constexpr const char *kFormat = "gnc-1";
+constexpr const char *kFormat = "gnc-2";
+// Checkpoints written before the digests: loaded, unchecked (Checkpoint.h).
+constexpr const char *kFormatWithoutDigests = "gnc-1";
+
+// Digest keys in __metadata__ (Digest.h): "digest:TENSOR" for every tensor, and these two
+// ("__metadata__" cannot name a tensor; the loss history is a metadata string of its own).
+constexpr const char *kMetadataDigest = "digest:__metadata__";
+constexpr const char *kHistoryDigest = "digest:__loss_history__";
+
+// What kMetadataDigest covers: every entry but itself and the loss history (which has its own
+// digest, so that a flip there is named as such).
+std::map<std::string, std::string> digestedMetadata(std::map<std::string, std::string> md) {
+  md.erase(kMetadataDigest);
+  md.erase("loss_history");
+  return md;
+}
 
 std::string join(const std::vector<std::string> &v) {
   std::string s;
@@ -157,7 +173,10 @@ std::string encodeCheckpoint(const ModelInfo &model, const StateBuffers &state,
     const TensorSpec &spec = model.state[i];
     std::vector<uint64_t> shape(spec.shape.begin(), spec.shape.end());
     tensors.push_back({spec.name, "F32", shape, state[i].data()});
+    md["digest:" + spec.name] = digestOf(state[i].data(), spec.bytes());
   }
+  md[kHistoryDigest] = digestOf(md["loss_history"].data(), md["loss_history"].size());
+  md[kMetadataDigest] = digestOfEntries(digestedMetadata(md));
   return encodeSafeTensors(md, tensors);
 }
 
@@ -179,8 +198,10 @@ CheckpointMeta decodeCheckpoint(const uint8_t *bytes, size_t size, const std::st
       fail(std::string("not a gnc checkpoint (no \"") + key + "\" in __metadata__)");
     return it->second;
   };
-  if (meta("format") != kFormat)
-    fail("checkpoint format '" + meta("format") + "' is not " + kFormat);
+  const std::string &format = meta("format");
+  if (format != kFormat && format != kFormatWithoutDigests)
+    fail("checkpoint format '" + format + "' is not " + kFormat + " (or the older " +
+         kFormatWithoutDigests + ")");
   const std::string &name = meta("model"), &hash = meta("model_hash");
   if (name != model.model)
     fail("checkpoint of model '" + name + "', not of this program's model '" + model.model + "'");
@@ -205,6 +226,14 @@ CheckpointMeta decodeCheckpoint(const uint8_t *bytes, size_t size, const std::st
   if (number("batch") != (uint64_t)model.batch)
     fail("checkpoint batch " + meta("batch") + " differs from the model's " +
          std::to_string(model.batch));
+  // The epoch follows from the step; every command checks it, not only --resume.
+  if (out.trainImages < (uint64_t)model.batch)
+    fail("metadata \"train_images\" " + std::to_string(out.trainImages) +
+         " is fewer than one batch of " + std::to_string(model.batch));
+  const uint64_t stepsPerEpoch = out.trainImages / (uint64_t)model.batch;
+  if (out.epoch != out.step / stepsPerEpoch)
+    fail("metadata epoch " + std::to_string(out.epoch) + " does not match step " +
+         std::to_string(out.step) + " (" + std::to_string(stepsPerEpoch) + " steps per epoch)");
   out.lossNames = split(meta("loss_names"));
   for (const std::string &s : split(meta("loss_sums"))) {
     char *end = nullptr;
@@ -262,6 +291,26 @@ CheckpointMeta decodeCheckpoint(const uint8_t *bytes, size_t size, const std::st
         fail("unexpected tensor '" + (t.name.size() > 80 ? t.name.substr(0, 77) + "..." : t.name) +
              "' (not a state tensor of model '" + model.model + "')");
     }
+  // Last, so that a lying header gets its specific reason above; what passes those checks and
+  // differs from what was written is corruption.
+  if (format == kFormat) {
+    auto digest = [&](const std::string &key, const std::string &item) -> const std::string & {
+      auto it = view.metadata.find(key);
+      if (it == view.metadata.end())
+        fail(item + " has no digest (no \"" + key + "\" in __metadata__)");
+      return it->second;
+    };
+    const char *corrupted = " does not match its digest (the file is corrupted)";
+    if (digestOfEntries(digestedMetadata(view.metadata)) != digest(kMetadataDigest, "the metadata"))
+      fail(std::string("the metadata") + corrupted);
+    const std::string &history = meta("loss_history");
+    if (digestOf(history.data(), history.size()) != digest(kHistoryDigest, "the loss history"))
+      fail(std::string("the loss history") + corrupted);
+    for (const SafeTensorInfo &t : view.tensors)
+      if (digestOf(view.bytesOf(t), t.end - t.begin) !=
+          digest("digest:" + t.name, "tensor '" + t.name + "'"))
+        fail("tensor '" + t.name + "'" + corrupted);
+  }
   if (state) {
     if (state->size() != model.state.size())
       throw Error("internal error: state buffers do not match the model", ExitInternal);

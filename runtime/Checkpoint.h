@@ -1,6 +1,6 @@
 // gnc checkpoints: safetensors files (SafeTensors.h) holding every state tensor of the model
 // (parameters and optimizer state, F32, the model's shapes) and, in __metadata__:
-//   format "gnc-1", model, model_hash, step (training steps done), epoch (step / steps per
+//   format "gnc-2", model, model_hash, step (training steps done), epoch (step / steps per
 //   epoch), seed (the RNG state: every key and every epoch's permutation derive from the seed
 //   and the step, see Shuffle.h), rng (the seed's Philox key, for people), batch,
 //   train_images (the training set's size, which fixes the permutations), loss_names,
@@ -9,10 +9,14 @@
 //   excluded_labels (the digits left out of training, "0,3"; empty for none), loss_history
 //   and loss_history_first (every step's losses since step loss_history_first: base64 of
 //   little-endian f32, len(loss_names) per step, so that a resumed run continues the loss
-//   curve; older checkpoints without them start the history at their step).
+//   curve; older checkpoints without them start the history at their step), and digests
+//   (Digest.h): "digest:TENSOR" for every tensor, "digest:__loss_history__" and
+//   "digest:__metadata__" (every other entry).
 // Writing is atomic (FileIO.h). Loading validates the file completely before touching the
-// state: a checkpoint of another model, of another version of this model, or with a
-// corrupted or lying header is rejected with a one-line Error naming the file.
+// state: a checkpoint of another model, of another version of this model, with a corrupted or
+// lying header, an epoch that does not follow from the step, or data that does not match its
+// digest is rejected with a one-line Error naming the file (and the tensor). Format "gnc-1"
+// (before the digests) still loads, unchecked.
 #ifndef GNC_RUNTIME_CHECKPOINT_H
 #define GNC_RUNTIME_CHECKPOINT_H
 

@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <csignal>
 #include <cstring>
+#include <string>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,7 +70,9 @@ std::string directoryOf(const std::string &path) {
 void ignoreFileSizeSignal() { std::signal(SIGXFSZ, SIG_IGN); }
 
 std::vector<uint8_t> readFile(const std::string &path, uint64_t maxBytes) {
-  Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a plain open() of a FIFO without a writer blocks forever, before the check
+  // below could run. It changes nothing for the regular files we go on to read.
+  Fd f(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   if (f.fd < 0)
     throw Error(path + ": cannot open: " + errnoText(errno));
   struct stat st;
@@ -137,6 +142,38 @@ void writeFileAtomic(const std::string &path, const void *data, size_t size) {
   Fd dir(::open(directoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.fd >= 0)
     ::fsync(dir.fd);
+}
+
+std::vector<std::string> removeStaleTemporaries(const std::string &path) {
+  std::vector<std::string> removed;
+  const std::string dir = directoryOf(path), prefix = "." + baseOf(path) + ".tmp.";
+  DIR *d = ::opendir(dir.c_str());
+  if (!d)
+    return removed; // then writing there fails too, with a better message
+  auto isDigits = [](const std::string &s) {
+    return !s.empty() && s.size() <= 10 && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  while (const dirent *e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0)
+      continue;
+    std::string rest = name.substr(prefix.size());
+    size_t dot = rest.find('.');
+    if (dot == std::string::npos || !isDigits(rest.substr(0, dot)) || !isDigits(rest.substr(dot + 1)))
+      continue;
+    unsigned long long number = std::stoull(rest.substr(0, dot));
+    if (number == 0 || number > INT32_MAX)
+      continue;
+    pid_t pid = (pid_t)number;
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH)
+      continue;
+    std::string full = dir + "/" + name;
+    struct stat st;
+    if (::lstat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::unlink(full.c_str()) == 0)
+      removed.push_back(full);
+  }
+  ::closedir(d);
+  return removed;
 }
 
 void checkWritable(const std::string &path) {

@@ -21,6 +21,12 @@ std::vector<uint8_t> readFile(const std::string &path, uint64_t maxBytes = (1ULL
 
 void writeFileAtomic(const std::string &path, const void *data, size_t size);
 
+// Removes the temporaries that writeFileAtomic(path, ...) left next to `path` in processes that
+// no longer exist (killed mid-write): only names of exactly that pattern, ".NAME.tmp.PID.N",
+// regular files, and only when PID is gone (kill(PID, 0) fails with ESRCH), so that a live
+// writer's file is never touched. Returns the removed paths.
+std::vector<std::string> removeStaleTemporaries(const std::string &path);
+
 // Checks, before a long run, that a file can be created next to `path` (creates and removes a
 // temporary); Error naming the directory otherwise.
 void checkWritable(const std::string &path);

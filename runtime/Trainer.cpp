@@ -124,9 +124,7 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
                   " (resuming needs the same training set)");
     if (meta.lossNames != entry.losses)
       throw Error(o.checkpoint + ": loss names do not match the model's");
-    if (meta.epoch != meta.step / S)
-      throw Error(o.checkpoint + ": metadata epoch " + std::to_string(meta.epoch) +
-                  " does not match step " + std::to_string(meta.step));
+    // The epoch against the step: checked by every load (Checkpoint.cpp).
   } else {
     meta.seed = o.seed.value_or(1);
     meta.trainImages = used;
@@ -158,6 +156,9 @@ TrainResult train(const ModelInfo &m, const TrainOptions &o, Progress &progress)
                     "--checkpoint");
       }
     }
+    // A run killed while writing this checkpoint left its temporary behind (FileIO.h).
+    for (const std::string &tmp : removeStaleTemporaries(o.checkpoint))
+      progress.message("removed " + tmp + ", left behind by a killed run");
     checkWritable(o.checkpoint); // fail now, not after an epoch of work
   }
   for (const std::string &path : {o.lossCsv, o.lossPng})

@@ -38,6 +38,8 @@ PACKAGES=(
   clang-22 libclang-rt-22-dev
   # Libraries
   libhalide14-0-dev nlohmann-json3-dev libgtest-dev libstb-dev libcli11-dev libomp-22-dev libeigen3-dev
+  # xxHash (header-only use, XXH_INLINE_ALL): the runtime's checkpoint digests
+  libxxhash-dev
   # Google Benchmark: bench/peak's gnc-peak
   libbenchmark-dev
   # Build tools

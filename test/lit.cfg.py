@@ -1,6 +1,7 @@
 # lit configuration for gnc's suites (test/dialect, test/frontend, test/driver, ...).
 # Loaded from the build tree's lit.site.cfg.py; ctest runs `lit -sv build/test/<suite>`.
 import os
+import sys
 
 import lit.formats
 
@@ -23,6 +24,8 @@ config.substitutions.append(("%gnc-opt", os.path.join(config.gnc_tools_dir, "gnc
 config.substitutions.append(("%gnc", os.path.join(config.gnc_tools_dir, "gnc")))
 config.substitutions.append(("%models", os.path.join(config.gnc_src_root, "models")))
 config.substitutions.append(("%data", os.path.join(config.gnc_src_root, "data")))
+# Generators of long inputs (test/frontend/Inputs/repeat.py) run with lit's own Python.
+config.substitutions.append(("%python", sys.executable))
 
 # Keep tests reproducible and free of colour codes.
 config.environment["TERM"] = "dumb"

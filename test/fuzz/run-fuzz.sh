@@ -8,13 +8,15 @@
 # build-fuzz/bin/gnc-fuzz-npy (the runtime's .npy reader). SECONDS defaults to $FUZZ_SECONDS,
 # else 60; --share PERCENT runs for that part of it (`make fuzz` and the ctest tests give each
 # target 50%: 30 s of the default 60). Seeds are written afresh into
-# <fuzzer dir>/../fuzz/<target>/seeds (front end: models/*.gn and test/frontend/**/*.gn;
+# <fuzzer dir>/../fuzz/<target>/seeds (front end: models/*.gn, test/frontend/**/*.gn and the
+# limit tests' templates expanded to long inputs, with -max_len of 1 MB;
 # safetensors: test/fuzz/safetensors-seeds.py; npy: test/fuzz/npy-seeds.py); new inputs
 # accumulate in .../<target>/corpus; crashes go to .../<target>/artifacts/.
 # Exit codes: 0 nothing found, 1 the fuzzer found a bug, 125 (ctest's skip code for the
 # `fuzz-*` tests) the fuzzer is not built and --skip-if-missing was given.
 # Extra libFuzzer flags: FUZZ_FLAGS="-seed=1 ...".
 set -euo pipefail
+timeout=10 # seconds per input before libFuzzer reports a hang
 
 skip_missing=0
 share=100
@@ -51,8 +53,21 @@ case "$target" in
     seeds=("$root"/models/*.gn "$root"/test/frontend/**/*.gn)
     ((${#seeds[@]})) && cp "${seeds[@]}" "$work/seeds/"
     nseeds=${#seeds[@]}
+    # Long inputs (issue 10): the limit tests' templates as the fuzz target's own repeat lines
+    # (@N@, FuzzFrontend.cpp), short but deep once expanded, and expanded into long files
+    # outright, just under and far over the limits.
+    for t in "$root"/test/frontend/limit-*.gn; do
+      name="$(basename "$t" .gn)"
+      for n in 255 300 5000; do
+        sed -e "s/ *@REPEAT@/ @$n@/" -e "s/@N@/$n/g" "$t" > "$work/seeds/$name-r$n.gn"
+        python3 "$root/test/frontend/Inputs/repeat.py" "$t" "$n" > "$work/seeds/$name-$n.gn"
+        nseeds=$((nseeds + 2))
+      done
+    done
     dict="$root/test/fuzz/gn.dict"
-    max_len=4096 ;;
+    max_len=1048576
+    # 1 MB of statements takes ~12 s under ASan (~2 s in a release build): slow, not hung.
+    timeout=30 ;;
   gnc-fuzz-safetensors)
     nseeds=$(python3 "$root/test/fuzz/safetensors-seeds.py" "$work/seeds")
     dict="$root/test/fuzz/safetensors.dict"
@@ -72,7 +87,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # libFuzzer's own default error exit code is 77; pin all failure codes to 1 so that none can
 # be mistaken for a skip.
 # shellcheck disable=SC2086
-if "$fuzzer" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2560 \
+if "$fuzzer" -max_total_time="$seconds" -max_len="$max_len" -timeout="$timeout" -rss_limit_mb=2560 \
      -dict="$dict" -artifact_prefix="$work/artifacts/" \
      -error_exitcode=1 -timeout_exitcode=1 -print_final_stats=1 ${FUZZ_FLAGS:-} \
      "$work/corpus" "$work/seeds"; then

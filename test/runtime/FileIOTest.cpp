@@ -4,8 +4,13 @@
 
 #include "TestUtil.h"
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace gnc::rt;
 using namespace gnc::rt::test;
@@ -72,6 +77,46 @@ TEST(FileIO, ReadErrors) {
   expectError([&] { readFile(t.path("missing")); }, {t.path("missing"), "cannot open"});
   writeBytes(t.path("big"), std::string(100, 'x'));
   expectError([&] { readFile(t.path("big"), 10); }, {"file too large"});
+}
+
+TEST(FileIO, FifoIsRejectedWithoutBlocking) {
+  // open() of a FIFO without a writer used to block forever, before the type check.
+  TempDir t;
+  std::string p = t.path("fifo");
+  ASSERT_EQ(::mkfifo(p.c_str(), 0600), 0);
+  auto start = std::chrono::steady_clock::now();
+  expectError([&] { readFile(p); }, {p, "not a regular file"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+}
+
+TEST(FileIO, RemovesStaleTemporariesOnly) {
+  TempDir t;
+  std::string p = t.path("ck.st");
+  pid_t child = ::fork();
+  if (child == 0)
+    ::_exit(0);
+  ASSERT_GT(child, 0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child); // reaped: its PID names no process
+  std::string dead = std::to_string(child), live = std::to_string(::getppid());
+  std::vector<std::string> stale = {".ck.st.tmp." + dead + ".0", ".ck.st.tmp." + dead + ".12"};
+  std::vector<std::string> kept = {".ck.st.tmp." + live + ".0", ".ck.st.tmp." + dead,
+                                   ".ck.st.tmp." + dead + ".0x", ".ck.st.tmp.-" + dead + ".0",
+                                   ".ck.stx.tmp." + dead + ".0", "ck.st.tmp." + dead + ".0",
+                                   ".ck.st.tmp." + dead + ".1.2", "ck.st"};
+  for (const std::string &f : stale)
+    writeBytes(t.path(f), "x");
+  for (const std::string &f : kept)
+    writeBytes(t.path(f), "x");
+  ASSERT_EQ(::mkdir(t.path(".ck.st.tmp." + dead + ".5").c_str(), 0700), 0); // not a file
+  kept.push_back(".ck.st.tmp." + dead + ".5");
+
+  std::vector<std::string> removed = removeStaleTemporaries(p);
+  std::sort(removed.begin(), removed.end());
+  EXPECT_EQ(removed, (std::vector<std::string>{t.path(stale[0]), t.path(stale[1])}));
+  std::vector<std::string> left = t.list();
+  std::sort(left.begin(), left.end());
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(left, kept);
 }
 
 TEST(FileIO, DirectoryOf) {

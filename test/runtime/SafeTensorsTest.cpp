@@ -1,6 +1,7 @@
 // safetensors and checkpoints: round trip, and every class of corrupt or lying header rejected
 // with its one-line reason.
 #include "runtime/Checkpoint.h"
+#include "runtime/Digest.h"
 #include "runtime/SafeTensors.h"
 
 #include "TestUtil.h"
@@ -66,6 +67,16 @@ std::string mutate(const std::function<void(json &, std::string &)> &fn) {
   return raw(header.dump(), data);
 }
 
+// The metadata digest recomputed after an edit (what Checkpoint.cpp covers: every entry but
+// itself and the loss history), so that the edit is judged by the checks behind it.
+void redigestMetadata(json &h) {
+  std::map<std::string, std::string> md;
+  for (auto &[k, v] : h["__metadata__"].items())
+    if (k != "digest:__metadata__" && k != "loss_history")
+      md[k] = v.get<std::string>();
+  h["__metadata__"]["digest:__metadata__"] = digestOfEntries(md);
+}
+
 // Decodes bytes as a checkpoint of the tiny model; expects an Error with the needles.
 void rejects(const std::string &bytes, const std::vector<std::string> &needles) {
   ModelInfo m = tinyModel();
@@ -108,11 +119,19 @@ TEST(SafeTensors, RoundTrip) {
   EXPECT_EQ(meta.lossHistory, (std::vector<float>{0.1f, 1e-30f})); // bit for bit
 }
 
+// Drops what format gnc-2 added: the digests.
+void makeGnc1(json &h) {
+  h["__metadata__"]["format"] = "gnc-1";
+  for (auto it = h["__metadata__"].begin(); it != h["__metadata__"].end();)
+    it = it.key().rfind("digest:", 0) == 0 ? h["__metadata__"].erase(it) : std::next(it);
+}
+
 TEST(SafeTensors, OlderCheckpointsWithoutHistory) {
-  // Checkpoints written before the loss history and --exclude-label load with an empty history
-  // that starts at their step, and no excluded labels.
+  // Checkpoints written before the loss history and --exclude-label (format gnc-1) load with an
+  // empty history that starts at their step, and no excluded labels.
   ModelInfo m = tinyModel();
   std::string f = mutate([](json &h, std::string &) {
+    makeGnc1(h);
     h["__metadata__"].erase("loss_history");
     h["__metadata__"].erase("loss_history_first");
     h["__metadata__"].erase("excluded_labels");
@@ -129,7 +148,8 @@ TEST(SafeTensors, FileLayout) {
   auto [header, data] = split(f);
   uint64_t n = f.size() - 8 - data.size();
   EXPECT_EQ(n % 8, 0u) << "header padded to 8 bytes";
-  EXPECT_EQ(header["__metadata__"]["format"], "gnc-1");
+  EXPECT_EQ(header["__metadata__"]["format"], "gnc-2");
+  EXPECT_EQ(header["__metadata__"]["digest:a"], digestOf(data.data(), 24));
   EXPECT_EQ(header["__metadata__"]["model_hash"], "0123456789abcdef");
   EXPECT_EQ(header["__metadata__"]["step"], "7");
   EXPECT_EQ(header["b"]["shape"], json::array());
@@ -308,7 +328,7 @@ TEST(SafeTensors, BadMetadata) {
   rejects(mutate([](json &h, std::string &) { h["__metadata__"].erase("seed"); }),
           {"no \"seed\" in __metadata__"});
   rejects(mutate([](json &h, std::string &) { h["__metadata__"]["format"] = "gnc-0"; }),
-          {"format 'gnc-0' is not gnc-1"});
+          {"format 'gnc-0' is not gnc-2 (or the older gnc-1)"});
   rejects(mutate([](json &h, std::string &) { h["__metadata__"]["loss_sums"] = "1.5,x"; }),
           {"\"loss_sums\" is not a list of numbers"});
   rejects(mutate([](json &h, std::string &) { h["__metadata__"]["batch"] = "5"; }),
@@ -346,4 +366,88 @@ TEST(SafeTensors, ReferenceFormatScalarsAndEmpty) {
   EXPECT_FALSE(v.hasMetadata);
   ASSERT_EQ(v.tensors.size(), 2u);
   EXPECT_EQ(std::string(reinterpret_cast<const char *>(v.bytesOf(*v.find("h"))), 4), "abcd");
+}
+
+TEST(Digests, EveryBitOfEveryTensor) {
+  // Any single bit flip in the data region is rejected, naming the tensor it falls in.
+  auto [header, data] = split(goodFile());
+  const std::pair<const char *, std::pair<int, int>> tensors[] = {
+      {"a", {0, 24}}, {"b", {24, 28}}, {"c", {28, 44}}};
+  for (const auto &[name, range] : tensors)
+    for (int byte = range.first; byte < range.second; ++byte)
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string d = data;
+        d[byte] ^= (char)(1 << bit);
+        rejects(raw(header.dump(), d),
+                {std::string("tensor '") + name + "' does not match its digest (the file is corrupted)"});
+      }
+}
+
+TEST(Digests, LossHistory) {
+  // Other losses of the same length: every check but the digest passes.
+  rejects(mutate([](json &h, std::string &) {
+            ModelInfo m = tinyModel();
+            CheckpointMeta meta = tinyMeta();
+            meta.lossHistory = {0.1f, 2e-30f};
+            json other = split(encodeCheckpoint(m, tinyState(m, 1.0f), meta)).first;
+            h["__metadata__"]["loss_history"] = other["__metadata__"]["loss_history"];
+          }),
+          {"the loss history does not match its digest (the file is corrupted)"});
+}
+
+TEST(Digests, Metadata) {
+  rejects(mutate([](json &h, std::string &) { h["__metadata__"]["seed"] = "12345"; }),
+          {"the metadata does not match its digest (the file is corrupted)"});
+  rejects(mutate([](json &h, std::string &) { h["__metadata__"]["note"] = "added"; }),
+          {"the metadata does not match its digest"});
+  rejects(mutate([](json &h, std::string &) { h["__metadata__"]["digest:a"] = "xxh64:0"; }),
+          {"the metadata does not match its digest"});
+}
+
+TEST(Digests, MissingDigestIsAnError) {
+  rejects(mutate([](json &h, std::string &) {
+            h["__metadata__"].erase("digest:c");
+            redigestMetadata(h);
+          }),
+          {"tensor 'c' has no digest (no \"digest:c\" in __metadata__)"});
+  rejects(mutate([](json &h, std::string &) { h["__metadata__"].erase("digest:__metadata__"); }),
+          {"the metadata has no digest"});
+  rejects(mutate([](json &h, std::string &) {
+            h["__metadata__"].erase("digest:__loss_history__");
+            redigestMetadata(h);
+          }),
+          {"the loss history has no digest"});
+  rejects(mutate([](json &h, std::string &) {
+            h["__metadata__"].erase("loss_history");
+            h["__metadata__"].erase("loss_history_first");
+            redigestMetadata(h);
+          }),
+          {"no \"loss_history\" in __metadata__"});
+}
+
+TEST(Digests, OlderFormatLoadsUnchecked) {
+  // Format gnc-1 predates the digests: accepted as it is (docs: runtime/README.md), and a
+  // flipped bit goes unnoticed there, as it always did.
+  ModelInfo m = tinyModel();
+  std::string f = mutate([](json &h, std::string &d) {
+    makeGnc1(h);
+    d[0] ^= 1;
+  });
+  StateBuffers state = tinyState(m, 0.0f);
+  decodeCheckpoint(reinterpret_cast<const uint8_t *>(f.data()), f.size(), "old", m, &state);
+  EXPECT_NE(state[0].f32()[0], 0.0f);
+}
+
+TEST(Checkpoint, EpochAgainstStep) {
+  // Every load checks it (not only --resume): 20 images in batches of 4 are 5 steps per epoch.
+  rejects(mutate([](json &h, std::string &) {
+            h["__metadata__"]["epoch"] = "2";
+            redigestMetadata(h);
+          }),
+          {"metadata epoch 2 does not match step 7 (5 steps per epoch)"});
+  rejects(mutate([](json &h, std::string &) {
+            h["__metadata__"]["train_images"] = "3";
+            redigestMetadata(h);
+          }),
+          {"metadata \"train_images\" 3 is fewer than one batch of 4"});
 }

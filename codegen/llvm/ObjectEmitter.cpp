@@ -23,6 +23,7 @@
 #include "llvm/Transforms/Utils/SplitModule.h"
 
 #include <atomic>
+#include <algorithm>
 #include <thread>
 
 using namespace mlir;
@@ -221,10 +222,17 @@ LogicalResult gnc::emitObjectFile(ModuleOp module, const ObjectOptions &opts, st
       optimize(**m, *partTM, opts.optLevel);
       (void)emitObject(**m, *partTM, objects[i], errors[i]);
   };
+  // Largest parts first (bitcode size stands in for optimization time): the last part a
+  // thread picks up is a small one, so the threads finish together.
+  std::vector<size_t> order(bitcode.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return bitcode[a].size() > bitcode[b].size(); });
   for (unsigned t = 0; t < threads; ++t)
     workers.emplace_back([&] {
-      for (size_t i; (i = next++) < bitcode.size();)
-        work(i);
+      for (size_t k; (k = next++) < order.size();)
+        work(order[k]);
     });
   for (std::thread &t : workers)
     t.join();

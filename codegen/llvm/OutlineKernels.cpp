@@ -52,6 +52,42 @@ bool passable(Value v) {
   return v.getType().isIntOrIndexOrFloat();
 }
 
+bool isView(Operation *op) {
+  return op && isa<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+                   memref::ReinterpretCastOp, memref::CastOp>(op);
+}
+
+// Sorts a kernel's captured values: bare-pointer arguments, constants cloned inside, and
+// views (strided subviews of a sub-pixel phase, reshapes) rebuilt inside from their source.
+// Rebuilding a view costs a few address computations and lets a kernel on a strided operand
+// be outlined, so its copies in every entry point share one compiled function.
+struct Captures {
+  llvm::SetVector<Value> args, constants;
+  llvm::SetVector<Operation *> views; // operands before users
+  bool add(Value v) {
+    if (args.contains(v) || constants.contains(v))
+      return true;
+    if (isRematerializable(v)) {
+      constants.insert(v);
+      return true;
+    }
+    if (passable(v)) {
+      args.insert(v);
+      return true;
+    }
+    Operation *def = v.getDefiningOp();
+    if (!isView(def))
+      return false;
+    if (views.contains(def))
+      return true;
+    for (Value operand : def->getOperands())
+      if (!add(operand))
+        return false;
+    views.insert(def);
+    return true;
+  }
+};
+
 struct GncOutlineKernelsPass : gnc::impl::GncOutlineKernelsBase<GncOutlineKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -70,18 +106,13 @@ struct GncOutlineKernelsPass : gnc::impl::GncOutlineKernelsBase<GncOutlineKernel
       for (Value v : k->getOperands())
         captured.insert(v);
       getUsedValuesDefinedAbove(k->getRegions(), captured);
-      SmallVector<Value> args, constants;
+      Captures captures;
       bool ok = true;
-      for (Value v : captured) {
-        if (isRematerializable(v))
-          constants.push_back(v);
-        else if (passable(v))
-          args.push_back(v);
-        else
-          ok = false;
-      }
+      for (Value v : captured)
+        ok = ok && captures.add(v);
       if (!ok)
-        continue; // stays inline (an operand with a strided layout)
+        continue; // stays inline (an operand that is neither passable nor a view of one)
+      SmallVector<Value> args(captures.args.begin(), captures.args.end());
       auto kernelInfo = k->getAttrOfType<DictionaryAttr>(gnc::kKernelAttr);
       std::string base = symbolName(kernelInfo.getAs<StringAttr>("name").getValue());
 
@@ -96,8 +127,10 @@ struct GncOutlineKernelsPass : gnc::impl::GncOutlineKernelsBase<GncOutlineKernel
       IRMapping map;
       for (auto [v, arg] : llvm::zip(args, body->getArguments()))
         map.map(v, arg);
-      for (Value c : constants)
+      for (Value c : captures.constants)
         map.map(c, inner.clone(*c.getDefiningOp())->getResult(0));
+      for (Operation *view : captures.views)
+        inner.clone(*view, map);
       Operation *clone = inner.clone(*k, map);
       clone->removeAttr(gnc::kKernelAttr);
       func::ReturnOp::create(inner, k->getLoc());

@@ -102,9 +102,9 @@ def GncOutlineKernels : Pass<"gnc-outline-kernels", "::mlir::ModuleOp"> {
     buffers and scalars it uses (constants are rematerialized inside) and is replaced by a
     call, which keeps the mark for gnc-kernel-hooks. Kernels whose bodies print the same
     (the forward kernels of a train step, its eval twin and the samplers) share one function:
-    LLVM optimizes and emits each once, and profiles and debuggers show kernels by name. A
-    kernel using a buffer with a strided layout stays inline (bare-pointer arguments need
-    identity layouts).
+    LLVM optimizes and emits each once, and profiles and debuggers show kernels by name. Bare-pointer arguments need identity layouts: a kernel on
+    a strided view of a buffer (a sub-pixel phase's output, a reshape) takes the buffer and
+    rebuilds the view inside; one on any other strided value stays inline.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }

@@ -126,7 +126,8 @@ FailureOr<KernelSchedule> KernelSchedule::fromJson(const llvm::json::Object &o, 
 }
 
 bool isVectorizableKernel(linalg::LinalgOp op) {
-  return isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(op.getOperation()) && op.hasPureTensorSemantics() &&
+  return isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()) &&
+         op.hasPureTensorSemantics() &&
          !op.hasDynamicShape();
 }
 
@@ -134,11 +135,15 @@ std::string kernelSignature(linalg::LinalgOp op) {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << op->getName().stripDialect();
-  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
-    auto st = conv.getStrides().getValues<int64_t>();
-    auto di = conv.getDilations().getValues<int64_t>();
+  auto windowed = [&](auto conv) {
+    auto st = conv.getStrides().template getValues<int64_t>();
+    auto di = conv.getDilations().template getValues<int64_t>();
     os << "_s" << st[0] << "x" << st[1] << "_d" << di[0] << "x" << di[1];
-  }
+  };
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
+    windowed(conv);
+  if (auto conv = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()))
+    windowed(conv);
   if (auto g = dyn_cast<linalg::GenericOp>(op.getOperation())) {
     // What it computes, readably (its body's first few distinct operations, e.g.
     // "generic_addf_maximumf"), then a hash of its maps, iterators and body, which identifies it.
@@ -207,11 +212,11 @@ std::string validateSchedule(linalg::LinalgOp op, const KernelSchedule &s) {
       elems *= s.tile[i] ? s.tile[i] : ranges[i];
     if (elems > (1 << 16))
       return "field 'tile': a register tile of " + std::to_string(elems) + " iterations is too large to vectorize";
-    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
-      // Convolution tiles are vectorized as 1-D convolutions: one output row, one kernel row.
-      if (s.tile[1] != 1 || s.tile[4] != 1)
-        return "field 'tile': a vectorized convolution needs tile 1 for loops 1 (oh) and 4 (kh)";
-    }
+    // Convolution tiles are vectorized as 1-D convolutions: one output row, one kernel row
+    // (loops 1 and 4 of both (n, oh, ow, f, kh, kw, c) and depthwise (n, oh, ow, c, kh, kw)).
+    if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()) &&
+        (s.tile[1] != 1 || s.tile[4] != 1))
+      return "field 'tile': a vectorized convolution needs tile 1 for loops 1 (oh) and 4 (kh)";
   }
   if (!s.order.empty()) {
     if (s.vectorize)

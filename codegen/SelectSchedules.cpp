@@ -262,6 +262,21 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
     chooseThreadTiles(s, r, {0, 1, 3});
     return s;
   }
+  if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation());
+      dw && gnc::isVectorizableKernel(op)) {
+    // (n, oh, ow, c, kh, kw): like a convolution, with the channels as the vector and no
+    // broadcast operand: each FMA multiplies an input vector by a kernel vector, which the
+    // rows of the block share (the single-output-channel form of gn-to-linalg).
+    s.vectorize = true;
+    ShapedType input = cast<ShapedType>(dw.getInputs()[0].getType());
+    int64_t dilation = *dw.getDilations().getValues<int64_t>().begin();
+    int64_t window = ((r[4] - 1) * dilation + 1) * input.getDimSize(2) * r[3];
+    int64_t maxImages = std::max<int64_t>(1, kHalfL2Floats / window);
+    RegisterBlock b = registerBlock({r[0], r[2]}, {maxImages, r[2]}, r[3], r[4] * r[5], regs);
+    s.tile = {b.rows[0], 1, b.rows[1], b.width, 1, largestDivisorAtMost(r[5], 4)};
+    chooseThreadTiles(s, r, {0, 1, 3});
+    return s;
+  }
   s.vectorize = false;
   if (auto t = dyn_cast<linalg::TransposeOp>(op.getOperation())) {
     // A transpose reads along one loop and writes along another: walked in 16 x 16 blocks

@@ -131,6 +131,14 @@ LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSched
     if (failed(conv1d))
       return op->emitError("gnc-apply-schedules: the convolution tile is not one output row and one kernel row");
     kernel = *conv1d;
+  } else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(kernel)) {
+    linalg::DownscaleDepthwiseConv2DNhwcHwcOp down(rw.getContext());
+    PatternRewriter prw(rw.getContext());
+    prw.setInsertionPoint(dw);
+    FailureOr<linalg::DepthwiseConv1DNwcWcOp> conv1d = down.returningMatchAndRewrite(dw, prw);
+    if (failed(conv1d))
+      return op->emitError("gnc-apply-schedules: the convolution tile is not one output row and one kernel row");
+    kernel = *conv1d;
   }
   for (Operation *target : {fill, kernel}) {
     if (!target)

@@ -69,3 +69,24 @@ func.func @total(%x: tensor<64x32xf32>, %init: tensor<f32>) -> tensor<f32> {
 // CHECK-LABEL: func.func @total
 // CHECK: scf.forall (%{{.*}}) = (0) to (64) step (16) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<4xf32>)
 // CHECK: linalg.reduce
+
+// A vectorized depthwise convolution (the single-output-channel form): images across threads,
+// a 2 images x 4 pixels x 8 lanes accumulator block carried through the kernel rows and
+// columns (4 at a time), each tile a 1-D depthwise convolution of vector.fma ops.
+func.func @depthwise(%x: tensor<4x6x40x8xf32>, %w: tensor<3x12x8xf32>) -> tensor<4x4x8x8xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x4x8x8xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<4x4x8x8xf32>) -> tensor<4x4x8x8xf32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<[1, 4]> : tensor<2xi64>,
+         gnc.schedule = {kernel = "depthwise_conv_2d_nhwc_hwc_s1x4_d1x1[4,4,8,8,3,12]", parallel = [2, 0, 0, 0, 0, 0], tile = [2, 1, 4, 8, 1, 4], vectorize = true}}
+         ins(%x, %w : tensor<4x6x40x8xf32>, tensor<3x12x8xf32>) outs(%f : tensor<4x4x8x8xf32>) -> tensor<4x4x8x8xf32>
+  return %y : tensor<4x4x8x8xf32>
+}
+// CHECK-LABEL: func.func @depthwise
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall
+// CHECK: scf.for {{.*}} to %c3 {{.*}} -> (vector<2x4x8xf32>)
+// CHECK: scf.for {{.*}} to %c12 step %c4 {{.*}} -> (vector<2x4x8xf32>)
+// CHECK-COUNT-16: vector.fma {{.*}} : vector<2x1x8xf32>
+// CHECK-NOT: linalg.depthwise_conv
+// CHECK: } {gnc.kernel = {{.*}}name = "depthwise_conv_2d_nhwc_hwc_s1x4_d1x1[4,4,8,8,3,12]"

@@ -70,3 +70,18 @@ func.func @rows(%x: tensor<64x15x15x64xf32>, %w: tensor<3x3x64x128xf32>, %w2: te
 // AVX2-NEXT: linalg.conv_2d_nhwc_hwcf {{.*}}tile = [4, 1, 1, 16, 1, 1, 4]
 // AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<32x3x3x64xf32>)
 // AVX2-NEXT: linalg.conv_2d_nhwc_hwcf {{.*}}kernel = "conv_2d_nhwc_hwcf_s1x1_d2x2[32,3,3,64,14,14,128]", parallel = [4, 0, 0, 0, 0, 0, 0], tile = [1, 1, 3, 32, 1, 1, 4]
+
+// The single-output-channel form (gn-to-linalg): a depthwise convolution over 8 lanes,
+// blocked like a convolution (rows from images and output pixels, one vector of channels),
+// its kernel row advanced 4 vectors at a time.
+func.func @depthwise(%x: tensor<128x30x120x8xf32>, %w: tensor<3x12x8xf32>) -> tensor<128x28x28x8xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x28x28x8xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<128x28x28x8xf32>) -> tensor<128x28x28x8xf32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<[1, 4]> : tensor<2xi64>}
+         ins(%x, %w : tensor<128x30x120x8xf32>, tensor<3x12x8xf32>) outs(%f : tensor<128x28x28x8xf32>) -> tensor<128x28x28x8xf32>
+  return %y : tensor<128x28x28x8xf32>
+}
+// AVX2-LABEL: func.func @depthwise
+// AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<128x28x28x8xf32>)
+// AVX2-NEXT: linalg.depthwise_conv_2d_nhwc_hwc {{.*}}kernel = "depthwise_conv_2d_nhwc_hwc_s1x4_d1x1[128,28,28,8,3,12]", parallel = [16, 0, 0, 0, 0, 0], tile = [2, 1, 4, 8, 1, 4], vectorize = true

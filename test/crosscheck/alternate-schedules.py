@@ -19,8 +19,12 @@ def extents(signature):
 def alternate(index, signature, s):
     n = len(s["tile"])
     if s["vectorize"]:
-        conv = signature.startswith("conv_2d")
-        reduction = {4, 5, 6} if conv else {2}
+        if signature.startswith("conv_2d"):
+            reduction = {4, 5, 6}  # (n, oh, ow, f, kh, kw, c)
+        elif signature.startswith("depthwise_conv_2d"):
+            reduction = {4, 5}  # (n, oh, ow, c, kh, kw)
+        else:
+            reduction = {2}  # matmul (m, n, k)
         tile = list(s["tile"])
         for i in range(n):
             if i in reduction:

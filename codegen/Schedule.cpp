@@ -47,6 +47,8 @@ DictionaryAttr KernelSchedule::toAttr(MLIRContext *ctx) const {
                                      b.getNamedAttr("vectorize", b.getBoolAttr(vectorize)),
                                      b.getNamedAttr("parallel", i64Array(b, parallel)),
                                      b.getNamedAttr("tile", i64Array(b, tile))};
+  if (!outer.empty())
+    fields.push_back(b.getNamedAttr("outer", i64Array(b, outer)));
   if (!order.empty())
     fields.push_back(b.getNamedAttr("order", i64Array(b, order)));
   return b.getDictionaryAttr(fields);
@@ -70,6 +72,12 @@ FailureOr<KernelSchedule> KernelSchedule::fromAttr(DictionaryAttr attr) {
       return failure();
     s.order = *order;
   }
+  if (Attribute o = attr.get("outer")) {
+    auto outer = i64List(o);
+    if (failed(outer))
+      return failure();
+    s.outer = *outer;
+  }
   return s;
 }
 
@@ -77,6 +85,8 @@ llvm::json::Object KernelSchedule::toJson() const {
   llvm::json::Object o{{"vectorize", vectorize},
                        {"parallel", llvm::json::Array(parallel)},
                        {"tile", llvm::json::Array(tile)}};
+  if (!outer.empty())
+    o["outer"] = llvm::json::Array(outer);
   if (!order.empty())
     o["order"] = llvm::json::Array(order);
   return o;
@@ -86,8 +96,9 @@ FailureOr<KernelSchedule> KernelSchedule::fromJson(const llvm::json::Object &o, 
   KernelSchedule s;
   for (const auto &kv : o) {
     StringRef key = kv.first;
-    if (key != "vectorize" && key != "parallel" && key != "tile" && key != "order" && key != "comment") {
-      error = "unknown field '" + key.str() + "' (fields: vectorize, parallel, tile, order)";
+    if (key != "vectorize" && key != "parallel" && key != "outer" && key != "tile" && key != "order" &&
+        key != "comment") {
+      error = "unknown field '" + key.str() + "' (fields: vectorize, parallel, outer, tile, order)";
       return failure();
     }
   }
@@ -120,7 +131,7 @@ FailureOr<KernelSchedule> KernelSchedule::fromJson(const llvm::json::Object &o, 
   }
   s.vectorize = *vec;
   if (!readList("parallel", s.parallel, true) || !readList("tile", s.tile, true) ||
-      !readList("order", s.order, false))
+      !readList("outer", s.outer, false) || !readList("order", s.order, false))
     return failure();
   return s;
 }
@@ -182,6 +193,9 @@ std::string validateSchedule(linalg::LinalgOp op, const KernelSchedule &s) {
   if (s.tile.size() != n)
     return "field 'tile' has " + std::to_string(s.tile.size()) + " sizes; the kernel has " + std::to_string(n) +
            " loops " + listText(ranges);
+  if (!s.outer.empty() && s.outer.size() != n)
+    return "field 'outer' has " + std::to_string(s.outer.size()) + " sizes; the kernel has " + std::to_string(n) +
+           " loops " + listText(ranges);
   for (size_t i = 0; i < n; ++i) {
     if (s.parallel[i] && iters[i] == utils::IteratorType::reduction) {
       // A split reduction: partial sums per thread tile, added in a fixed order afterwards.
@@ -197,9 +211,17 @@ std::string validateSchedule(linalg::LinalgOp op, const KernelSchedule &s) {
       return "field 'parallel': " + std::to_string(s.parallel[i]) + " does not divide loop " + std::to_string(i) +
              " of extent " + std::to_string(ranges[i]);
     int64_t outer = s.parallel[i] ? s.parallel[i] : ranges[i];
+    if (!s.outer.empty() && s.outer[i]) {
+      if (s.outer[i] > outer || outer % s.outer[i])
+        return "field 'outer': " + std::to_string(s.outer[i]) + " does not divide loop " + std::to_string(i) +
+               "'s thread tile of " + std::to_string(outer);
+      if (s.parallel[i] && iters[i] == utils::IteratorType::reduction)
+        return "field 'outer': loop " + std::to_string(i) + " is split across threads already";
+      outer = s.outer[i];
+    }
     if (s.tile[i] && (s.tile[i] > outer || outer % s.tile[i]))
       return "field 'tile': " + std::to_string(s.tile[i]) + " does not divide loop " + std::to_string(i) +
-             "'s thread tile of " + std::to_string(outer);
+             "'s " + (!s.outer.empty() && s.outer[i] ? "outer" : "thread") + " tile of " + std::to_string(outer);
   }
   if (s.vectorize && !isVectorizableKernel(op))
     return "field 'vectorize': this kernel (" + op->getName().getStringRef().str() +

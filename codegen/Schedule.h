@@ -7,6 +7,10 @@
 //   vectorize true: tiles are vectorized (register blocking); false: plain loops
 //   parallel  per loop: tile size of the thread-level loop (scf.forall; 0 = not split), whose
 //             tiles the OpenMP threads share; every output element is written by one thread
+//   outer     per loop (optional): a sequential tile level between the thread tile and the
+//             register tile, looped outside all register blocks of the thread tile (0 = not
+//             split); a kernel gradient steps through its window (kh, kw) this way so that one
+//             step's slab of the loaded operand stays in cache for every block
 //   tile      per loop: the register tile inside a thread's tile (0 = whole extent)
 //   order     loop order of a plain-loop kernel (order[new] = old loop)
 // Loops are numbered as the linalg op's iteration space (e.g. matmul (m, n, k); convolution
@@ -36,6 +40,7 @@ struct KernelSchedule {
   std::string kernel;
   bool vectorize = false;
   llvm::SmallVector<int64_t> parallel;
+  llvm::SmallVector<int64_t> outer; // empty: no outer level
   llvm::SmallVector<int64_t> tile;
   llvm::SmallVector<int64_t> order;
 

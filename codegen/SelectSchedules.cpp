@@ -255,10 +255,20 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
     auto conv = cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
     ShapedType input = cast<ShapedType>(conv.getInputs()[0].getType());
     int64_t dilation = *conv.getDilations().getValues<int64_t>().begin();
-    int64_t window = ((r[4] - 1) * dilation + 1) * input.getDimSize(2) * r[6];
+    // Every register block streams the kernel's panel (kh x kw x c x its channels). A kernel
+    // gradient's "kernel" is a whole output gradient (megabytes): streamed from memory for
+    // every block, it held the ConvAE's largest one to a third of peak. Its window loops
+    // then step outside all blocks (the outer level), so that one (kh, kw) slab, c x f, stays
+    // in cache for all of them, and each step reads one input row per image. A step takes as
+    // many kernel columns as fit in a quarter of L2, for fewer accumulator loads and stores.
+    bool windowOutside = r[4] * r[5] * r[6] * r[3] > 2 * kHalfL2Floats; // beyond L2
+    int64_t window = (windowOutside ? 1 : (r[4] - 1) * dilation + 1) * input.getDimSize(2) * r[6];
     int64_t maxImages = std::max<int64_t>(1, kHalfL2Floats / window);
-    RegisterBlock b = registerBlock({r[0], r[2]}, {maxImages, r[2]}, r[3], r[4] * r[5] * r[6], regs);
+    RegisterBlock b = registerBlock({r[0], r[2]}, {maxImages, r[2]}, r[3],
+                                    windowOutside ? r[6] : r[4] * r[5] * r[6], regs);
     s.tile = {b.rows[0], 1, b.rows[1], b.width, 1, 1, largestDivisorAtMost(r[6], 4)};
+    if (windowOutside)
+      s.outer = {0, 0, 0, 0, 1, largestDivisorAtMost(r[5], kHalfL2Floats / 2 / (r[6] * r[3])), 0};
     chooseThreadTiles(s, r, {0, 1, 3});
     return s;
   }

@@ -219,7 +219,7 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
   }
 
   void runOnOperation() override {
-    SmallVector<std::pair<Operation *, KernelSchedule>> kernels;
+    std::vector<std::pair<Operation *, KernelSchedule>> kernels;
     bool bad = false;
     getOperation().walk([&](linalg::LinalgOp op) {
       auto attr = op->getAttrOfType<DictionaryAttr>(gnc::kScheduleAttr);
@@ -251,6 +251,19 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
       Operation *inner = tiled->op;
       // The outermost loop of the kernel, kept to clean up inside it afterwards.
       Operation *root = tiled->loops.empty() ? nullptr : tiled->loops.front().getOperation();
+      // The outer level: sequential loops around all register blocks of the thread tile. A
+      // reduction loop split here accumulates into the thread tile's output, which its fill
+      // (fused into the thread tile above) zeroed once.
+      if (!s.outer.empty()) {
+        FailureOr<Tiled> outer = tileOnly(rw, inner, s.outer, scf::SCFTilingOptions::LoopType::ForOp);
+        if (failed(outer)) {
+          emitError(loc, "gnc-apply-schedules: tiling the outer level failed");
+          return signalPassFailure();
+        }
+        inner = outer->op;
+        if (!root && !outer->loops.empty())
+          root = outer->loops.front().getOperation();
+      }
       Operation *outermost = nullptr, *plain = nullptr;
       if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost) : applyPlainLoops(rw, inner, s, plain)))
         return signalPassFailure();

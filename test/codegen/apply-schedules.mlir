@@ -90,3 +90,26 @@ func.func @depthwise(%x: tensor<4x6x40x8xf32>, %w: tensor<3x12x8xf32>) -> tensor
 // CHECK-COUNT-16: vector.fma {{.*}} : vector<2x1x8xf32>
 // CHECK-NOT: linalg.depthwise_conv
 // CHECK: } {gnc.kernel = {{.*}}name = "depthwise_conv_2d_nhwc_hwc_s1x4_d1x1[4,4,8,8,3,12]"
+
+// An outer level (a kernel gradient's window stepped outside the register blocks): the thread
+// tile's output is zeroed once (its fill stays whole inside the thread tile), the kh and kw
+// loops carry it, and every register block inside reads and writes its accumulators.
+func.func @outer(%x: tensor<4x6x6x8xf32>, %g: tensor<4x4x8x16xf32>) -> tensor<4x3x3x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x3x3x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<4x3x3x16xf32>) -> tensor<4x3x3x16xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>,
+         gnc.schedule = {kernel = "conv_2d_nhwc_hwcf_s1x1_d1x1[4,3,3,16,4,4,8]", outer = [0, 0, 0, 0, 1, 2, 0], parallel = [2, 0, 0, 0, 0, 0, 0], tile = [1, 1, 3, 16, 1, 1, 4], vectorize = true}}
+         ins(%x, %g : tensor<4x6x6x8xf32>, tensor<4x4x8x16xf32>) outs(%f : tensor<4x3x3x16xf32>) -> tensor<4x3x3x16xf32>
+  return %y : tensor<4x3x3x16xf32>
+}
+// CHECK-LABEL: func.func @outer
+// CHECK: scf.forall
+// CHECK: linalg.fill {{.*}} -> tensor<2x3x3x16xf32>
+// CHECK: scf.for {{.*}} to %c4 step %c1 {{.*}} -> (tensor<2x3x3x16xf32>)
+// CHECK: scf.for {{.*}} to %c4 step %c2 {{.*}} -> (tensor<2x3x3x16xf32>)
+// CHECK: vector.transfer_read
+// CHECK: scf.for {{.*}} -> (vector<1x3x16xf32>)
+// CHECK: vector.contract
+// CHECK: vector.transfer_write
+// CHECK: } {gnc.kernel = {{.*}}name = "conv_2d_nhwc_hwcf_s1x1_d1x1[4,3,3,16,4,4,8]"

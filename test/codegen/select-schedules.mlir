@@ -46,8 +46,10 @@ func.func @kernels(%a: tensor<128x784xf32>, %b: tensor<784x256xf32>, %x: tensor<
 // A row of 7 output pixels (prime) leaves few register blocks along the row: the block takes
 // 4 images x 2 vectors instead (each kernel vector serves 4 rows, so it is not re-read from L2
 // for every FMA). A fill shared by two vectorized kernels is fused into both: no schedule.
-// A kernel gradient (the whole image under one output row) keeps one image per block: two
-// images' windows would not stay in L2.
+// A kernel gradient streams a whole output gradient as its "kernel" (6 MB here): its window
+// loops step outside all register blocks of a thread tile (`outer`: one kernel row, two
+// columns, whose slab stays in L2), and each step reads one input row per image, so a block
+// may take two images.
 func.func @rows(%x: tensor<64x15x15x64xf32>, %w: tensor<3x3x64x128xf32>, %w2: tensor<3x3x64x128xf32>,
                 %g: tensor<32x29x29x128xf32>, %d: tensor<14x14x128x64xf32>)
     -> (tensor<64x7x7x128xf32>, tensor<64x7x7x128xf32>, tensor<32x3x3x64xf32>) {
@@ -69,7 +71,7 @@ func.func @rows(%x: tensor<64x15x15x64xf32>, %w: tensor<3x3x64x128xf32>, %w2: te
 // AVX2-NEXT: linalg.conv_2d_nhwc_hwcf {{.*}}kernel = "conv_2d_nhwc_hwcf_s2x2_d1x1[64,7,7,128,3,3,64]", parallel = [8, 0, 0, 0, 0, 0, 0], tile = [4, 1, 1, 16, 1, 1, 4]
 // AVX2-NEXT: linalg.conv_2d_nhwc_hwcf {{.*}}tile = [4, 1, 1, 16, 1, 1, 4]
 // AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<32x3x3x64xf32>)
-// AVX2-NEXT: linalg.conv_2d_nhwc_hwcf {{.*}}kernel = "conv_2d_nhwc_hwcf_s1x1_d2x2[32,3,3,64,14,14,128]", parallel = [4, 0, 0, 0, 0, 0, 0], tile = [1, 1, 3, 32, 1, 1, 4]
+// AVX2-NEXT: linalg.conv_2d_nhwc_hwcf {{.*}}kernel = "conv_2d_nhwc_hwcf_s1x1_d2x2[32,3,3,64,14,14,128]", outer = [0, 0, 0, 0, 1, 2, 0], parallel = [4, 0, 0, 0, 0, 0, 0], tile = [2, 1, 3, 16, 1, 1, 4]
 
 // The single-output-channel form (gn-to-linalg): a depthwise convolution over 8 lanes,
 // blocked like a convolution (rows from images and output pixels, one vector of channels),

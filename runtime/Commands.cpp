@@ -68,7 +68,6 @@ Exit status: 0 success; 1 internal error (the generated code and the runtime dis
 message; 3 a loss became NaN or infinite (the last good checkpoint is kept); 130 interrupted.
 )";
 
-
 std::string baseName(const char *argv0) {
   std::string s = argv0 ? argv0 : "model";
   size_t slash = s.find_last_of('/');

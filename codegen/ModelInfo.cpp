@@ -92,11 +92,11 @@ FailureOr<std::string> gnc::buildModelInfo(ModuleOp module, StringRef backend, S
   return out;
 }
 
-#include "codegen/llvm/Passes.h"
+#include "codegen/Passes.h"
 
 namespace gnc {
 #define GEN_PASS_DEF_GNCMODELINFO
-#include "codegen/llvm/Passes.h.inc"
+#include "codegen/Passes.h.inc"
 } // namespace gnc
 
 namespace {

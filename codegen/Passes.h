@@ -1,4 +1,5 @@
-// Backend-neutral codegen passes (declared in Passes.td): schedule selection.
+// Backend-neutral codegen passes (declared in Passes.td): the model info, elementwise fusion,
+// schedule selection.
 #ifndef GNC_CODEGEN_PASSES_H
 #define GNC_CODEGEN_PASSES_H
 

@@ -1,8 +1,22 @@
 //===- Passes.td - backend-neutral codegen passes ---------------*- tablegen -*-===//
+// Passes every backend runs; a backend's own passes are in its directory (llvm/Passes.td).
 #ifndef GNC_CODEGEN_PASSES_TD
 #define GNC_CODEGEN_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
+
+def GncModelInfo : Pass<"gnc-model-info", "::mlir::ModuleOp"> {
+  let summary = "Records the runtime's model description (state, entries) and drops gn.param";
+  let description = [{
+    Computes the JSON that the runtime reads (see codegen/ModelInfo.h) from a grad-stage module,
+    stores it in the module attribute `gnc.model_info`, and erases the gn.param declarations,
+    whose contents it now holds: from here on the state lives only in function arguments.
+  }];
+  let options = [
+    Option<"backend", "backend", "std::string", "\"llvm\"", "Backend name recorded in the model info">,
+    Option<"buildFlags", "build-flags", "std::string", "\"\"", "Build flags recorded in the model info">
+  ];
+}
 
 def GncSelectSchedules : Pass<"gnc-select-schedules", "::mlir::ModuleOp"> {
   let summary = "Gives every kernel a schedule (gnc.schedule), from a schedule file or the heuristic";

@@ -18,7 +18,7 @@ struct PipelineOptions {
   // Schedules by kernel signature (gnc build --schedules), and where to write the chosen ones.
   std::string schedulesFile;
   std::string dumpSchedulesFile;
-  // The target the heuristic sizes register tiles for (codegen/llvm/ObjectEmitter.h).
+  // The target the heuristic sizes register tiles for (codegen/Backend.h).
   unsigned vectorBits = 256;
   unsigned vectorRegisters = 16;
 };

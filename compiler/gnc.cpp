@@ -11,7 +11,7 @@
 #include "compiler/ModelSummary.h"
 #include "compiler/Parser.h"
 #include "compiler/Pipeline.h"
-#include "codegen/llvm/ObjectEmitter.h"
+#include "codegen/llvm/Backend.h"
 #include "support/UserFile.h"
 
 #include "mlir/IR/AsmState.h"
@@ -173,11 +173,13 @@ int main(int argc, char **argv) {
   int last = command == "summary" ? gnc::findStage("gn")
              : command == "build" ? gnc::findStage("llvm")
                                   : stage;
+  const gnc::Backend &backend = gnc::llvmBackend();
   gnc::PipelineOptions popts;
+  popts.backend = backend.name;
   popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu + definesText;
   popts.schedulesFile = schedulesFile;
   popts.dumpSchedulesFile = dumpSchedules;
-  gnc::TargetVectorInfo target = gnc::describeTarget(targetCpu);
+  gnc::TargetVectorInfo target = backend.describeTarget(targetCpu);
   popts.vectorBits = target.vectorBits;
   popts.vectorRegisters = target.vectorRegisters;
   mlir::DefaultTimingManager timing;
@@ -227,7 +229,7 @@ int main(int argc, char **argv) {
       oopts.llvmIR = &irOut->os();
     }
     std::string err;
-    if (mlir::failed(gnc::emitObjectFile(*module, oopts, err)))
+    if (mlir::failed(backend.emitObjectFile(*module, oopts, err)))
       return errorExit(err);
     if (irOut)
       irOut->keep();

@@ -38,63 +38,16 @@ namespace {
 
 constexpr uint64_t kMaxImages = 100000;
 
-const char *kUsage = R"(usage: %1$s COMMAND [FLAGS]
+// The usage text: this head, each command's help (the command table below), the tail. A
+// printf format: %1$s is the program, %2$s the model, %3$s the default data directory.
+const char *kUsageHead = R"(usage: %1$s COMMAND [FLAGS]
 
 Model '%2$s' compiled by gnc, with its training and sampling runtime.
 
 Commands:
-  %1$s train [--data DIR] [--epochs N] [--steps N] [--batch N] [--seed N]
-        [--checkpoint FILE] [--checkpoint-every N] [--resume] [--exclude-label D[,D...]]
-        [--loss-curve FILE.png] [--threads N] [--json]
-      Train from scratch (state drawn by the init procedure from --seed, default 1) or, with
-      --resume, from FILE's state, step and seed. Trains until --steps global steps or
-      --epochs epochs are done (the smaller; default 1 epoch); a resumed run counts from the
-      checkpoint's step, so `--steps 20` then `--resume --steps 30` equals `--steps 30`, bit
-      for bit. The checkpoint (default MODEL.safetensors) is written atomically after every
-      epoch, every --checkpoint-every steps, at the end and on ^C. Then the test loss.
-      --exclude-label 0 (or 1,7): train only on the images whose digit label (the
-      train-labels-idx1-ubyte file) is not listed, e.g. for anomaly detection; the checkpoint
-      records the labels and --resume needs the same (the test loss still covers the whole
-      test set). Every step's losses are kept in the checkpoint; at the end (also on ^C or a
-      NaN) they are written to STEM-loss.csv (step, epoch, one column per loss) and drawn to
-      STEM-loss.png (or --loss-curve FILE.png), STEM being the checkpoint's path without its
-      extension.
-      --batch must equal the compiled batch; --lr is rejected: the learning rate is compiled
-      into the program (the optimizer call in the .gn file).
-  %1$s eval --checkpoint FILE [--data DIR] [--json]
-      Test loss: the mean of the first loss over all full batches of the test set (the last
-      partial batch is skipped), computed by the train procedure without updating the state.
-  %1$s sample --checkpoint FILE [--n 64] [--seed N] [--out FILE.png] [--json]
-      Runs the sample procedure 'generate' and writes n images as a PNG grid
-      (default MODEL-samples.png; --seed defaults to the checkpoint's).
-  %1$s reconstruct --checkpoint FILE [--data DIR] [--input X.npy] [--n 64]
-        [--out FILE.png] [--json]
-      Runs the sample procedure 'reconstruct' on the first n test images, or on the rows of
-      X.npy (e.g. noisy images for a denoiser; shapes as for apply); each input is drawn with
-      its reconstruction to its right (default MODEL-reconstruct.png).
-  %1$s apply PROC --checkpoint FILE [--data DIR] [--split test|train] [--input X.npy]
-        [--n N] [--out OUT.npy|OUT.csv] [--labels-out L.npy] [--seed N] [--json]
-      Runs the sample procedure PROC, which takes an input, over every example: the test split
-      (--split train: the training images), or the rows of X.npy, shape [N, ...] with the
-      procedure's input shape without the batch after N ([N, 784] also fits [B,28,28,1]);
-      any dtype, used as f32 as it is (MNIST pixels are byte / 255). An input that is not the
-      data set's images needs --input. --n N: the first N examples only. Batches of the
-      compiled batch (the last one padded, its padding dropped), call i with key
-      fold_in(eval key, i). Writes float32 OUT.npy [N, ...output shape without the batch]
-      (default MODEL-PROC.npy) or, for OUT.csv, one row per example ("label,c0,c1,..." with
-      MNIST's labels, else "c0,c1,..."); --labels-out: the examples' labels, uint8 .npy [N].
-  %1$s encode [the flags of apply] [--scatter FILE.png]
-      apply of the procedure 'encode' (default output MODEL-codes.npy). With 2-D codes it
-      also draws them as a scatter plot coloured by digit (default MODEL-latent.png).
-  %1$s manifold --checkpoint FILE [--proc decode] [--n 20] [--seed N] [--out FILE.png]
-        [--json]
-      Decodes an n x n grid of 2-D latent points (Phi^-1(u), Phi^-1(v)), u and v evenly
-      spaced in [0.05, 0.95], with a procedure taking [B,2] codes (default 'decode'): the
-      learned manifold, first coordinate left to right, second bottom to top
-      (default MODEL-manifold.png).
-  %1$s info [--json]
-      Parameters, state, entry points, backend and build flags.
-  Every command but info also takes --threads N (default 2); the sampling commands' --seed
+)";
+
+const char *kUsageTail = R"(  Every command but info also takes --threads N (default 2); the sampling commands' --seed
   defaults to the checkpoint's. --profile times every generated kernel and prints, at the
   end, its calls, total time, share, GFLOP/s and GB/s (and %% of the FMA peak if
   GNC_PEAK_GFLOPS is set) to stderr; --profile-json FILE also writes them as JSON.
@@ -114,10 +67,6 @@ Exit status: 0 success; 1 internal error (the generated code and the runtime dis
 2 bad usage or input (flags, data files, checkpoints, unwritable output), with a one-line
 message; 3 a loss became NaN or infinite (the last good checkpoint is kept); 130 interrupted.
 )";
-
-void printUsage(std::FILE *out, const std::string &prog, const std::string &model) {
-  std::fprintf(out, kUsage, prog.c_str(), model.c_str(), GNC_DEFAULT_DATA_DIR);
-}
 
 std::string baseName(const char *argv0) {
   std::string s = argv0 ? argv0 : "model";
@@ -194,10 +143,6 @@ std::string requiredCheckpoint(const Args &a, const std::string &command) {
   if (!a.has("checkpoint") || a.str("checkpoint").empty())
     throw Error("'" + command + "' needs --checkpoint FILE");
   return a.str("checkpoint");
-}
-
-double secondsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 // --exclude-label D[,D...]: digits 0-9, in any order; returned ascending without repeats.
@@ -610,103 +555,191 @@ int cmdInfo(const ModelInfo &m, bool jsonOut) {
   return ExitOk;
 }
 
+// One run of a command: the arguments after the command's name.
+struct Invocation {
+  std::string prog, command;
+  std::vector<std::string> args;
+  bool json = false;
+};
+
+// The command's own flags and those every command but info takes.
+Args parseFlags(const Invocation &inv, std::vector<FlagSpec> flags) {
+  flags.insert(flags.end(), {{"json", false}, {"threads", true}, {"profile", false},
+                             {"profile-json", true}});
+  return Args::parse(inv.command, inv.args, flags);
+}
+
+const std::vector<FlagSpec> kApplyFlags = {
+    {"checkpoint", true}, {"data", true}, {"split", true},      {"input", true},
+    {"n", true},          {"out", true},  {"labels-out", true}, {"seed", true}};
+
+struct Command {
+  const char *name;
+  const char *help; // its part of the usage text
+  int (*run)(const ModelInfo &, const Invocation &);
+};
+
+const Command kCommands[] = {
+    {"train", R"(  %1$s train [--data DIR] [--epochs N] [--steps N] [--batch N] [--seed N]
+        [--checkpoint FILE] [--checkpoint-every N] [--resume] [--exclude-label D[,D...]]
+        [--loss-curve FILE.png] [--threads N] [--json]
+      Train from scratch (state drawn by the init procedure from --seed, default 1) or, with
+      --resume, from FILE's state, step and seed. Trains until --steps global steps or
+      --epochs epochs are done (the smaller; default 1 epoch); a resumed run counts from the
+      checkpoint's step, so `--steps 20` then `--resume --steps 30` equals `--steps 30`, bit
+      for bit. The checkpoint (default MODEL.safetensors) is written atomically after every
+      epoch, every --checkpoint-every steps, at the end and on ^C. Then the test loss.
+      --exclude-label 0 (or 1,7): train only on the images whose digit label (the
+      train-labels-idx1-ubyte file) is not listed, e.g. for anomaly detection; the checkpoint
+      records the labels and --resume needs the same (the test loss still covers the whole
+      test set). Every step's losses are kept in the checkpoint; at the end (also on ^C or a
+      NaN) they are written to STEM-loss.csv (step, epoch, one column per loss) and drawn to
+      STEM-loss.png (or --loss-curve FILE.png), STEM being the checkpoint's path without its
+      extension.
+      --batch must equal the compiled batch; --lr is rejected: the learning rate is compiled
+      into the program (the optimizer call in the .gn file).
+)",
+     [](const ModelInfo &m, const Invocation &inv) {
+       return cmdTrain(m,
+                       parseFlags(inv, {{"data", true}, {"epochs", true}, {"steps", true},
+                                        {"batch", true}, {"lr", true}, {"seed", true},
+                                        {"checkpoint", true}, {"checkpoint-every", true},
+                                        {"resume", false}, {"exclude-label", true},
+                                        {"loss-curve", true}}),
+                       inv.json);
+     }},
+    {"eval", R"(  %1$s eval --checkpoint FILE [--data DIR] [--json]
+      Test loss: the mean of the first loss over all full batches of the test set (the last
+      partial batch is skipped), computed by the train procedure without updating the state.
+)",
+     [](const ModelInfo &m, const Invocation &inv) {
+       return cmdEval(m, parseFlags(inv, {{"checkpoint", true}, {"data", true}}), inv.json);
+     }},
+    {"sample", R"(  %1$s sample --checkpoint FILE [--n 64] [--seed N] [--out FILE.png] [--json]
+      Runs the sample procedure 'generate' and writes n images as a PNG grid
+      (default MODEL-samples.png; --seed defaults to the checkpoint's).
+)",
+     [](const ModelInfo &m, const Invocation &inv) {
+       return cmdSample(m,
+                        parseFlags(inv, {{"checkpoint", true}, {"n", true}, {"seed", true},
+                                         {"out", true}}),
+                        inv.json, false);
+     }},
+    {"reconstruct", R"(  %1$s reconstruct --checkpoint FILE [--data DIR] [--input X.npy] [--n 64]
+        [--out FILE.png] [--json]
+      Runs the sample procedure 'reconstruct' on the first n test images, or on the rows of
+      X.npy (e.g. noisy images for a denoiser; shapes as for apply); each input is drawn with
+      its reconstruction to its right (default MODEL-reconstruct.png).
+)",
+     [](const ModelInfo &m, const Invocation &inv) {
+       return cmdSample(m,
+                        parseFlags(inv, {{"checkpoint", true}, {"data", true}, {"input", true},
+                                         {"n", true}, {"out", true}}),
+                        inv.json, true);
+     }},
+    {"apply", R"(  %1$s apply PROC --checkpoint FILE [--data DIR] [--split test|train] [--input X.npy]
+        [--n N] [--out OUT.npy|OUT.csv] [--labels-out L.npy] [--seed N] [--json]
+      Runs the sample procedure PROC, which takes an input, over every example: the test split
+      (--split train: the training images), or the rows of X.npy, shape [N, ...] with the
+      procedure's input shape without the batch after N ([N, 784] also fits [B,28,28,1]);
+      any dtype, used as f32 as it is (MNIST pixels are byte / 255). An input that is not the
+      data set's images needs --input. --n N: the first N examples only. Batches of the
+      compiled batch (the last one padded, its padding dropped), call i with key
+      fold_in(eval key, i). Writes float32 OUT.npy [N, ...output shape without the batch]
+      (default MODEL-PROC.npy) or, for OUT.csv, one row per example ("label,c0,c1,..." with
+      MNIST's labels, else "c0,c1,..."); --labels-out: the examples' labels, uint8 .npy [N].
+)",
+     [](const ModelInfo &m, const Invocation &inv) {
+       if (inv.args.empty() || inv.args[0].compare(0, 2, "--") == 0) {
+         std::string procs;
+         for (const EntrySpec &e : m.entries)
+           if (e.kind == "sample" && e.takesInput)
+             procs += (procs.empty() ? "" : ", ") + e.name;
+         throw Error("'apply' needs a procedure: " + inv.prog + " apply PROC --checkpoint FILE (" +
+                     (procs.empty() ? "this model has no procedure taking an input"
+                                    : "procedures taking an input: " + procs) + ")");
+       }
+       Invocation flags = inv;
+       flags.args.erase(flags.args.begin());
+       return cmdApply(m, parseFlags(flags, kApplyFlags), inv.json, inv.args[0], false);
+     }},
+    {"encode", R"(  %1$s encode [the flags of apply] [--scatter FILE.png]
+      apply of the procedure 'encode' (default output MODEL-codes.npy). With 2-D codes it
+      also draws them as a scatter plot coloured by digit (default MODEL-latent.png).
+)",
+     [](const ModelInfo &m, const Invocation &inv) {
+       std::vector<FlagSpec> f = kApplyFlags;
+       f.push_back({"scatter", true});
+       return cmdApply(m, parseFlags(inv, f), inv.json, "encode", true);
+     }},
+    {"manifold", R"(  %1$s manifold --checkpoint FILE [--proc decode] [--n 20] [--seed N] [--out FILE.png]
+        [--json]
+      Decodes an n x n grid of 2-D latent points (Phi^-1(u), Phi^-1(v)), u and v evenly
+      spaced in [0.05, 0.95], with a procedure taking [B,2] codes (default 'decode'): the
+      learned manifold, first coordinate left to right, second bottom to top
+      (default MODEL-manifold.png).
+)",
+     [](const ModelInfo &m, const Invocation &inv) {
+       return cmdManifold(m,
+                          parseFlags(inv, {{"checkpoint", true}, {"proc", true}, {"n", true},
+                                           {"seed", true}, {"out", true}}),
+                          inv.json);
+     }},
+    {"info", R"(  %1$s info [--json]
+      Parameters, state, entry points, backend and build flags.
+)",
+     [](const ModelInfo &m, const Invocation &inv) {
+       Args::parse(inv.command, inv.args, {{"json", false}});
+       return cmdInfo(m, inv.json);
+     }},
+};
+
+void printUsage(std::FILE *out, const std::string &prog, const std::string &model) {
+  std::string usage = kUsageHead;
+  for (const Command &c : kCommands)
+    usage += c.help;
+  usage += kUsageTail;
+  std::fprintf(out, usage.c_str(), prog.c_str(), model.c_str(), GNC_DEFAULT_DATA_DIR);
+}
+
 } // namespace
 
 int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entries) {
   ignoreFileSizeSignal();
-  std::string prog = baseName(argc > 0 ? argv[0] : nullptr);
-  std::vector<std::string> args(argv + (argc > 1 ? 2 : argc), argv + argc);
-  std::string command = argc > 1 ? argv[1] : "";
-  bool jsonOut = false;
-  for (const std::string &s : args)
-    jsonOut |= s == "--json";
-  std::string modelName = "?";
+  Invocation inv;
+  inv.prog = baseName(argc > 0 ? argv[0] : nullptr);
+  inv.args.assign(argv + (argc > 1 ? 2 : argc), argv + argc);
+  inv.command = argc > 1 ? argv[1] : "";
+  for (const std::string &s : inv.args)
+    inv.json |= s == "--json";
+  const std::string &prog = inv.prog;
   try {
     ModelInfo m = parseModelInfo(modelInfo, entries);
-    modelName = m.model;
-    if (command.empty()) {
+    if (inv.command.empty()) {
       printUsage(stderr, prog, m.model);
       return ExitUsage;
     }
-    if (command == "help" || command == "--help" || command == "-h") {
+    if (inv.command == "help" || inv.command == "--help" || inv.command == "-h") {
       printUsage(stdout, prog, m.model);
       return ExitOk;
     }
-    for (const std::string &s : args)
+    for (const std::string &s : inv.args)
       if (s == "--help" || s == "-h") {
         printUsage(stdout, prog, m.model);
         return ExitOk;
       }
-    const std::vector<FlagSpec> common = {{"json", false}, {"threads", true}, {"profile", false},
-                                          {"profile-json", true}};
-    ProfileReport report(m, args);
-    auto with = [&](std::vector<FlagSpec> f) {
-      f.insert(f.end(), common.begin(), common.end());
-      return f;
-    };
-    if (command == "train")
-      return cmdTrain(m,
-                      Args::parse(command, args,
-                                  with({{"data", true}, {"epochs", true}, {"steps", true},
-                                        {"batch", true}, {"lr", true}, {"seed", true},
-                                        {"checkpoint", true}, {"checkpoint-every", true},
-                                        {"resume", false}, {"exclude-label", true},
-                                        {"loss-curve", true}})),
-                      jsonOut);
-    if (command == "eval")
-      return cmdEval(m, Args::parse(command, args, with({{"checkpoint", true}, {"data", true}})),
-                     jsonOut);
-    if (command == "sample")
-      return cmdSample(m,
-                       Args::parse(command, args,
-                                   with({{"checkpoint", true}, {"n", true}, {"seed", true},
-                                         {"out", true}})),
-                       jsonOut, false);
-    if (command == "reconstruct")
-      return cmdSample(m,
-                       Args::parse(command, args,
-                                   with({{"checkpoint", true}, {"data", true}, {"input", true},
-                                         {"n", true}, {"out", true}})),
-                       jsonOut, true);
-    const std::vector<FlagSpec> applyFlags = {
-        {"checkpoint", true}, {"data", true}, {"split", true},      {"input", true},
-        {"n", true},          {"out", true},  {"labels-out", true}, {"seed", true}};
-    if (command == "apply") {
-      if (args.empty() || args[0].compare(0, 2, "--") == 0) {
-        std::string procs;
-        for (const EntrySpec &e : m.entries)
-          if (e.kind == "sample" && e.takesInput)
-            procs += (procs.empty() ? "" : ", ") + e.name;
-        throw Error("'apply' needs a procedure: " + prog + " apply PROC --checkpoint FILE (" +
-                    (procs.empty() ? "this model has no procedure taking an input"
-                                   : "procedures taking an input: " + procs) + ")");
-      }
-      std::string proc = args[0];
-      args.erase(args.begin());
-      return cmdApply(m, Args::parse(command, args, with(applyFlags)), jsonOut, proc, false);
+    ProfileReport report(m, inv.args);
+    std::string names;
+    for (const Command &c : kCommands) {
+      if (inv.command == c.name)
+        return c.run(m, inv);
+      names += std::string(c.name) + ", ";
     }
-    if (command == "encode") {
-      std::vector<FlagSpec> f = applyFlags;
-      f.push_back({"scatter", true});
-      return cmdApply(m, Args::parse(command, args, with(f)), jsonOut, "encode", true);
-    }
-    if (command == "manifold")
-      return cmdManifold(m,
-                         Args::parse(command, args,
-                                     with({{"checkpoint", true}, {"proc", true}, {"n", true},
-                                           {"seed", true}, {"out", true}})),
-                         jsonOut);
-    if (command == "info") {
-      Args::parse(command, args, {{"json", false}});
-      return cmdInfo(m, jsonOut);
-    }
-    throw Error("unknown command '" + command +
-                "' (commands: train, eval, sample, reconstruct, apply, encode, manifold, info, "
-                "help)");
+    throw Error("unknown command '" + inv.command + "' (commands: " + names + "help)");
   } catch (const Error &e) {
     std::cout.flush();
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
-    if (jsonOut) {
+    if (inv.json) {
       json j;
       j["error"] = e.what();
       j["exit_status"] = e.exitCode();

@@ -1,5 +1,6 @@
-// The program's command line (train, eval, sample, reconstruct, info, help): the main of every
-// executable that gnc builds. main.cpp calls runMain with the generated object's symbols.
+// The program's command line (train, eval, sample, reconstruct, apply, encode, manifold, info,
+// help): the main of every executable that gnc builds. main.cpp calls runMain with the
+// generated object's symbols. The commands are one table in Commands.cpp (name, help, handler).
 #ifndef GNC_RUNTIME_COMMANDS_H
 #define GNC_RUNTIME_COMMANDS_H
 

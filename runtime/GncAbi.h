@@ -4,8 +4,8 @@
 //   gnc_model_info  NUL-terminated JSON describing the model (ModelInfo.h parses it):
 //                   {"model","batch","dataset","input","input_shape","model_hash","backend",
 //                    "build_flags","state":[{"name","shape","trainable"}...],
-//                    "entries":[{"name","kind":"init|train|sample","symbol",
-//                                "losses"(train),"takes_input","output_shape"(sample),
+//                    "entries":[{"name","kind":"init|train|eval|sample","symbol",
+//                                "losses"(train, eval),"takes_input","output_shape"(sample),
 //                                "input_shape"(sample taking an input; default: the model's)}
 //                              ...]}
 //   gnc_entries     {symbol name, function} pairs, terminated by {nullptr, nullptr}; the runtime
@@ -15,6 +15,8 @@
 //                   (shape [] is a scalar); a key is int32[2].
 //                     init:   (key) -> (state[0..N-1])
 //                     train:  (input, key, state[0..N-1]) -> (losses[0..L-1], new state[0..N-1])
+//                     eval:   (input, key, state[0..N-1]) -> (losses[0..L-1])
+//                             (train NAME's losses without the update, NAME_eval; test losses)
 //                     sample: ([input,] key, state[0..N-1]) -> (output)
 //                   Result buffers never alias argument buffers.
 //   gnc_num_threads defined here (Threads.cpp), set from --threads before any entry runs; the

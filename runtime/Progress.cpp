@@ -4,6 +4,10 @@
 
 namespace gnc::rt {
 
+double secondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 std::string formatDuration(double seconds) {
   if (!(seconds >= 0) || seconds > 1e9)
     return "?";

@@ -26,6 +26,8 @@ struct ProgressState {
   bool lastOfRun = false;                // the run's last step: always shown
 };
 
+// Seconds elapsed on the steady clock since t (the rates and durations every command reports).
+double secondsSince(std::chrono::steady_clock::time_point t);
 // "0:12", "1:02:03", "?" for a negative value.
 std::string formatDuration(double seconds);
 // The line without a trailing newline; barWidth 0: the plain form.

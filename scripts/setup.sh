@@ -37,7 +37,7 @@ PACKAGES=(
   # clang 22 is the project's compiler; libclang-rt-22-dev has libFuzzer + ASan/UBSan runtimes
   clang-22 libclang-rt-22-dev
   # Libraries
-  libhalide14-0-dev nlohmann-json3-dev libgtest-dev libstb-dev libcli11-dev libomp-22-dev libeigen3-dev
+  libhalide14-0-dev nlohmann-json3-dev libgtest-dev libstb-dev libomp-22-dev libeigen3-dev
   # xxHash (header-only use, XXH_INLINE_ALL): the runtime's checkpoint digests
   libxxhash-dev
   # Google Benchmark: bench/peak's gnc-peak

@@ -1,4 +1,5 @@
-#include "codegen/llvm/ObjectEmitter.h"
+// LLVM dialect -> LLVM IR -> optimized native object file, in process.
+#include "codegen/llvm/Backend.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -104,9 +105,9 @@ static LogicalResult relocatableLink(const std::vector<std::string> &parts, cons
   return success();
 }
 
-gnc::TargetVectorInfo gnc::describeTarget(const std::string &cpuOpt) {
+static gnc::TargetVectorInfo describeTarget(const std::string &cpuOpt) {
   llvm::InitializeNativeTarget();
-  TargetVectorInfo info;
+  gnc::TargetVectorInfo info;
   bool native = cpuOpt.empty() || cpuOpt == "native";
   info.cpu = native ? llvm::sys::getHostCPUName().str() : cpuOpt;
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
@@ -125,7 +126,8 @@ gnc::TargetVectorInfo gnc::describeTarget(const std::string &cpuOpt) {
   return info;
 }
 
-LogicalResult gnc::emitObjectFile(ModuleOp module, const ObjectOptions &opts, std::string &err) {
+static LogicalResult emitObjectFile(ModuleOp module, const gnc::ObjectOptions &opts,
+                                    std::string &err) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   registerBuiltinDialectTranslation(*module.getContext());
@@ -253,3 +255,7 @@ LogicalResult gnc::emitObjectFile(ModuleOp module, const ObjectOptions &opts, st
   return linked;
 }
 
+const gnc::Backend &gnc::llvmBackend() {
+  static const Backend backend{"llvm", describeTarget, emitObjectFile};
+  return backend;
+}

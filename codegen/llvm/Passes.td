@@ -4,19 +4,6 @@
 
 include "mlir/Pass/PassBase.td"
 
-def GncModelInfo : Pass<"gnc-model-info", "::mlir::ModuleOp"> {
-  let summary = "Records the runtime's model description (state, entries) and drops gn.param";
-  let description = [{
-    Computes the JSON that the runtime reads (see codegen/ModelInfo.h) from a grad-stage module,
-    stores it in the module attribute `gnc.model_info`, and erases the gn.param declarations,
-    whose contents it now holds: from here on the state lives only in function arguments.
-  }];
-  let options = [
-    Option<"backend", "backend", "std::string", "\"llvm\"", "Backend name recorded in the model info">,
-    Option<"buildFlags", "build-flags", "std::string", "\"\"", "Build flags recorded in the model info">
-  ];
-}
-
 def GnToLinalg : Pass<"gn-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lowers gn ops to linalg, tensor, arith and math on tensors";
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",

@@ -1,0 +1,41 @@
+// What the driver needs from a backend after the pipeline's last stage: the target facts that
+// schedule selection sizes kernels for, and a native object file of the module. The driver
+// sees a backend only through this interface (the LLVM one: codegen/llvm/Backend.h), so that
+// another backend plugs in without the driver linking, or including, the LLVM one's insides.
+#ifndef GNC_CODEGEN_BACKEND_H
+#define GNC_CODEGEN_BACKEND_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace gnc {
+
+struct ObjectOptions {
+  std::string path;              // the .o to write
+  unsigned optLevel = 3;         // -O0..-O3: the backend's optimization level
+  std::string cpu = "native";    // --target-cpu; "native" uses the host's CPU and features
+  llvm::raw_ostream *llvmIR = nullptr; // if set, receives the optimized LLVM IR (one part)
+  unsigned threads = 2;                // parts optimized and emitted in parallel
+};
+
+// What the kernel schedules are sized for: the target's vector width and register count.
+struct TargetVectorInfo {
+  std::string cpu;          // the resolved CPU name (the host's for "native")
+  unsigned vectorBits = 128;
+  unsigned vectorRegisters = 16;
+};
+
+struct Backend {
+  const char *name; // recorded in the model info (gnc-model-info's `backend`)
+  TargetVectorInfo (*describeTarget)(const std::string &cpu);
+  // Writes opts.path from the module at the pipeline's last stage; on failure, err says why.
+  mlir::LogicalResult (*emitObjectFile)(mlir::ModuleOp module, const ObjectOptions &opts,
+                                        std::string &err);
+};
+
+} // namespace gnc
+
+#endif

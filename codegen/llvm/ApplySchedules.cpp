@@ -71,12 +71,15 @@ FailureOr<Tiled> tileAndFuseInit(RewriterBase &rw, Operation *op, ArrayRef<int64
   return tiled;
 }
 
+// `order`, when given, orders the tile loops (outermost first), as it orders the loops inside.
 FailureOr<Tiled> tileOnly(RewriterBase &rw, Operation *op, ArrayRef<int64_t> sizes,
-                          scf::SCFTilingOptions::LoopType type) {
+                          scf::SCFTilingOptions::LoopType type, ArrayRef<int64_t> order = {}) {
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
     return Tiled{op, {}};
   scf::SCFTilingOptions tiling;
   tiling.setLoopType(type).setTileSizes(indexAttrs(rw, sizes));
+  if (!order.empty())
+    tiling.setInterchange(order);
   // Thread tiles of a reduction loop: each tile sums its part into a partial result of its
   // own, and the partial results are added afterwards in tile order (deterministic for any
   // number of threads; blocked summation, closer to the exact sum than one long chain).
@@ -157,7 +160,7 @@ LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSched
 
 // `result` is the kernel's op afterwards (a generic op when its loops were reordered).
 LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSchedule &s, Operation *&result) {
-  FailureOr<Tiled> cur = tileOnly(rw, op, s.tile, scf::SCFTilingOptions::LoopType::ForOp);
+  FailureOr<Tiled> cur = tileOnly(rw, op, s.tile, scf::SCFTilingOptions::LoopType::ForOp, s.order);
   if (failed(cur))
     return op->emitError("gnc-apply-schedules: tiling failed");
   result = cur->op;

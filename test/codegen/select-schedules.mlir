@@ -87,3 +87,17 @@ func.func @depthwise(%x: tensor<128x30x120x8xf32>, %w: tensor<3x12x8xf32>) -> te
 // AVX2-LABEL: func.func @depthwise
 // AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<128x28x28x8xf32>)
 // AVX2-NEXT: linalg.depthwise_conv_2d_nhwc_hwc {{.*}}kernel = "depthwise_conv_2d_nhwc_hwc_s1x4_d1x1[128,28,28,8,3,12]", parallel = [16, 0, 0, 0, 0, 0], tile = [2, 1, 4, 8, 1, 4], vectorize = true
+
+// A 4-D transpose (a kernel gradient's input as [C, H, W, N]) is walked in 8 x 8 blocks of the
+// loops it reads and writes along, those two loops outermost, so that the others walk the
+// same pages; a 2-D one in 16 x 16 blocks.
+func.func @transposes(%x: tensor<128x29x29x32xf32>, %m: tensor<3136x128xf32>) -> (tensor<32x29x29x128xf32>, tensor<128x3136xf32>) {
+  %e = tensor.empty() : tensor<32x29x29x128xf32>
+  %t = linalg.transpose ins(%x : tensor<128x29x29x32xf32>) outs(%e : tensor<32x29x29x128xf32>) permutation = [3, 1, 2, 0]
+  %e2 = tensor.empty() : tensor<128x3136xf32>
+  %t2 = linalg.transpose ins(%m : tensor<3136x128xf32>) outs(%e2 : tensor<128x3136xf32>) permutation = [1, 0]
+  return %t, %t2 : tensor<32x29x29x128xf32>, tensor<128x3136xf32>
+}
+// AVX2-LABEL: func.func @transposes
+// AVX2: kernel = "transpose[32,29,29,128]", order = [0, 3, 1, 2], parallel = [8, 0, 0, 0], tile = [8, 1, 1, 8], vectorize = false
+// AVX2: kernel = "transpose[128,3136]", parallel = [16, 0], tile = [16, 16], vectorize = false

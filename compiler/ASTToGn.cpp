@@ -132,10 +132,11 @@ OwningOpRef<ModuleOp> Lowering::run() {
   if (!batch)
     return fail(top, "missing 'batch N' declaration"), nullptr;
   module.setSymName(modelName);
-  module->setAttr("gn.batch", b.getI64IntegerAttr(batch));
+  using mlir::gn::GnDialect;
+  GnDialect::BatchAttrHelper(&ctx).setAttr(module, b.getI64IntegerAttr(batch));
   if (input) {
-    module->setAttr("gn.input", b.getStringAttr(input->name));
-    module->setAttr("gn.dataset", b.getStringAttr(input->dataset));
+    GnDialect::InputAttrHelper(&ctx).setAttr(module, b.getStringAttr(input->name));
+    GnDialect::DatasetAttrHelper(&ctx).setAttr(module, b.getStringAttr(input->dataset));
   }
 
   bool anyEntry = false;
@@ -208,7 +209,8 @@ bool Lowering::lowerEntry(const Function &f) {
   args.push_back(keyTy());
   b.setInsertionPointToEnd(module.getBody());
   auto fn = func::FuncOp::create(b, loc(f.loc), f.name, b.getFunctionType(args, {}));
-  fn->setAttr("gn.kind", b.getStringAttr(f.kind == Function::Train ? "train" : "sample"));
+  mlir::gn::setFunctionKind(fn, f.kind == Function::Train ? mlir::gn::FunctionKind::Train
+                                                           : mlir::gn::FunctionKind::Sample);
   Block *entry = fn.addEntryBlock();
   ctxFn.fn = fn;
   for (size_t i = 0; i < f.params.size(); ++i)
@@ -228,7 +230,7 @@ bool Lowering::lowerEntry(const Function &f) {
       names.push_back(b.getStringAttr(n));
     for (const std::string &n : ctxFn.reportNames)
       names.push_back(b.getStringAttr(n));
-    fn->setAttr("gn.losses", b.getArrayAttr(names));
+    mlir::gn::GnDialect::LossesAttrHelper(&ctx).setAttr(fn, b.getArrayAttr(names));
   } else {
     if (!ctxFn.returned)
       return fail(f.loc, "sample procedure '" + f.name + "' has no 'return'");
@@ -258,7 +260,7 @@ bool Lowering::emitNet(NetInfo &net, llvm::ArrayRef<Value> args) {
     argTypes.push_back(v.getType());
   b.setInsertionPointToEnd(module.getBody());
   auto fn = func::FuncOp::create(b, loc(f.loc), f.name, b.getFunctionType(argTypes, {}));
-  fn->setAttr("gn.kind", b.getStringAttr("net"));
+  mlir::gn::setFunctionKind(fn, mlir::gn::FunctionKind::Net);
   fn.setPrivate();
   net.fn = fn;
   Block *entry = fn.addEntryBlock();

@@ -30,9 +30,13 @@ Value Lowering::declareParam(const std::string &layer, const char *suffix, const
   return paramRef(name, tensorTy(shape), l);
 }
 
-// Called before the layer's arguments are lowered: a layer nested in them is numbered next.
-std::string Lowering::layerName(const Expr &e) {
-  return e.text + "_" + std::to_string(fc->layerCount[e.text]++);
+// Named before the input is lowered: a layer nested in it is numbered next.
+std::optional<Lowering::LayerInput> Lowering::layerInput(const BuiltinCall &c) {
+  std::string name = c.e.text + "_" + std::to_string(fc->layerCount[c.e.text]++);
+  Value x = evalTensor(*c.args[0], "the input");
+  if (!x)
+    return std::nullopt;
+  return LayerInput{name, x};
 }
 
 bool Lowering::weightInit(const Expr *initE, int64_t fanIn, int64_t fanOut, std::string &init,
@@ -62,11 +66,12 @@ bool Lowering::weightInit(const Expr *initE, int64_t fanIn, int64_t fanOut, std:
 std::optional<Val> Lowering::dense(const BuiltinCall &c) {
   const Expr &e = c.e;
   const auto &a = c.args;
-  std::string layer = layerName(e);
-  std::string err;
-  Value x = evalTensor(*a[0], "the input");
-  if (!x)
+  auto in = layerInput(c);
+  if (!in)
     return std::nullopt;
+  const std::string &layer = in->name;
+  Value x = in->x;
+  std::string err;
   auto units = evalInt(a[1], 0, "units");
   auto bias = evalBool(a[2], true, "bias");
   if (!units || !bias)
@@ -105,12 +110,13 @@ std::optional<Val> Lowering::dense(const BuiltinCall &c) {
 std::optional<Val> Lowering::conv2d(const BuiltinCall &c) {
   const Expr &e = c.e;
   const auto &a = c.args;
-  std::string layer = layerName(e);
+  auto in = layerInput(c);
+  if (!in)
+    return std::nullopt;
+  const std::string &layer = in->name;
+  Value x = in->x;
   std::string err;
   bool transposed = e.text == "conv2d_transpose";
-  Value x = evalTensor(*a[0], "the input");
-  if (!x)
-    return std::nullopt;
   auto filters = evalInt(a[1], 0, "filters");
   auto k = evalInt(a[2], 3, "kernel");
   auto s = evalInt(a[3], 1, "stride");
@@ -209,11 +215,12 @@ std::optional<Val> Lowering::conv2d(const BuiltinCall &c) {
 std::optional<Val> Lowering::groupNorm(const BuiltinCall &c) {
   const Expr &e = c.e;
   const auto &a = c.args;
-  std::string layer = layerName(e);
-  std::string err;
-  Value x = evalTensor(*a[0], "the input");
-  if (!x)
+  auto in = layerInput(c);
+  if (!in)
     return std::nullopt;
+  const std::string &layer = in->name;
+  Value x = in->x;
+  std::string err;
   auto groups = evalInt(a[1], 0, "groups");
   auto eps = evalFloat(a[2], 1e-5, "eps");
   if (!groups || !eps)

@@ -101,16 +101,16 @@ void Lowering::netDependencies(Value v, std::set<std::string> &out, std::set<Ope
 bool Lowering::lowerReport(const Stmt &s) {
   if (fc->ast->kind != Function::Train)
     return fail(s.loc, "'report' is only allowed in train procedures");
-  for (size_t i = 0; i < s.nets.size(); ++i) {
-    const std::string &n = s.nets[i];
+  for (size_t i = 0; i < s.names.size(); ++i) {
+    const std::string &n = s.names[i];
     auto it = fc->scope.find(n);
     if (it == fc->scope.end() || it->second.kind != Val::Tensor)
-      return fail(s.netLocs[i], "'" + n + "' is not a tensor variable of this procedure");
+      return fail(s.nameLocs[i], "'" + n + "' is not a tensor variable of this procedure");
     if (!shapeOf(it->second.v).empty())
-      return fail(s.netLocs[i], "only scalars can be reported; '" + n + "' has the shape " +
+      return fail(s.nameLocs[i], "only scalars can be reported; '" + n + "' has the shape " +
                                     ::gn::shapes::str(shapeOf(it->second.v)));
     if (llvm::is_contained(fc->reportNames, n) || llvm::is_contained(fc->lossNames, n))
-      return fail(s.netLocs[i], "'" + n + "' is already reported");
+      return fail(s.nameLocs[i], "'" + n + "' is already reported");
     fc->reports.push_back(it->second.v);
     fc->reportNames.push_back(n);
   }
@@ -135,17 +135,17 @@ bool Lowering::lowerMinimize(const Stmt &s) {
   netDependencies(loss, deps, seen);
   llvm::SmallVector<Attribute> netAttrs, paramAttrs;
   std::set<std::string> listed;
-  for (size_t i = 0; i < s.nets.size(); ++i) {
-    const std::string &n = s.nets[i];
+  for (size_t i = 0; i < s.names.size(); ++i) {
+    const std::string &n = s.names[i];
     if (!nets.count(n))
-      return fail(s.netLocs[i], "'" + n + "' is not a net");
+      return fail(s.nameLocs[i], "'" + n + "' is not a net");
     if (!listed.insert(n).second)
-      return fail(s.netLocs[i], "net '" + n + "' is listed twice");
+      return fail(s.nameLocs[i], "net '" + n + "' is listed twice");
     if (!deps.count(n))
-      return fail(s.netLocs[i], "the loss does not depend on net '" + n +
+      return fail(s.nameLocs[i], "the loss does not depend on net '" + n +
                                     "' (is it behind stop_gradient, or never called?)");
     if (nets[n].params.empty())
-      return fail(s.netLocs[i], "net '" + n + "' has no parameters to train");
+      return fail(s.nameLocs[i], "net '" + n + "' has no parameters to train");
     netAttrs.push_back(b.getStringAttr(n));
     for (const std::string &p : nets[n].params)
       paramAttrs.push_back(FlatSymbolRefAttr::get(&ctx, p));

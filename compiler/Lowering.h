@@ -221,8 +221,12 @@ public:
   // The weight initializer named by the layer's `init` argument, as gn.param's init/scale.
   bool weightInit(const Expr *initE, int64_t fanIn, int64_t fanOut, std::string &init,
                   double &scale);
-  // NAME_N, numbering the net's layers of each kind.
-  std::string layerName(const Expr &e);
+  // A layer's name (NAME_N, numbering the net's layers of each kind) and its lowered input.
+  struct LayerInput {
+    std::string name;
+    mlir::Value x;
+  };
+  std::optional<LayerInput> layerInput(const BuiltinCall &c);
   std::optional<Val> dense(const BuiltinCall &c);
   std::optional<Val> conv2d(const BuiltinCall &c);
   std::optional<Val> groupNorm(const BuiltinCall &c);

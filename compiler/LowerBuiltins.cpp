@@ -60,17 +60,20 @@ const Builtin *findBuiltin(llvm::StringRef name) {
       {"arange", {"n"}, 1, Where::Anywhere, &Lowering::arange},
       {"cumprod", {"x"}, 1, Where::Anywhere, &Lowering::cumprod},
       // Layers.
-      {"dense", {"x", "units", "bias", "init"}, 2, Where::Net, &Lowering::dense},
+      {"dense", {"x", "units", "bias", "init"}, 2, Where::Net,
+       &Lowering::layer<&Lowering::dense>},
       {"conv2d", {"x", "filters", "kernel", "stride", "padding", "dilation", "bias", "init"}, 2,
-       Where::Net, &Lowering::conv2d},
+       Where::Net, &Lowering::layer<&Lowering::conv2d>},
       {"conv2d_transpose",
        {"x", "filters", "kernel", "stride", "padding", "dilation", "bias", "init",
         "output_padding"},
-       2, Where::Net, &Lowering::conv2d},
-      {"group_norm", {"x", "groups", "eps"}, 2, Where::Net, &Lowering::groupNorm},
+       2, Where::Net, &Lowering::layer<&Lowering::conv2d>},
+      {"group_norm", {"x", "groups", "eps"}, 2, Where::Net,
+       &Lowering::layer<&Lowering::groupNorm>},
   };
   const Builtin *it =
-      std::find_if(std::begin(table), std::end(table), [&](const Builtin &b) { return name == b.name; });
+      std::find_if(std::begin(table), std::end(table),
+                   [&](const Builtin &b) { return name == b.name; });
   return it == std::end(table) ? nullptr : it;
 }
 
@@ -169,7 +172,8 @@ std::optional<Val> Lowering::reshape(const BuiltinCall &c) {
     return Val::tensor(gn::ReshapeOp::create(b, loc(e.loc), tensorTy(*to), x));
   }
   if (!::gn::shapes::broadcastsTo(shapeOf(x), *to)) {
-    fail(e.loc, "cannot broadcast " + ::gn::shapes::str(shapeOf(x)) + " to " + ::gn::shapes::str(*to));
+    fail(e.loc, "cannot broadcast " + ::gn::shapes::str(shapeOf(x)) + " to " +
+                    ::gn::shapes::str(*to));
     return std::nullopt;
   }
   return Val::tensor(gn::BroadcastOp::create(b, loc(e.loc), tensorTy(*to), x));

@@ -30,15 +30,6 @@ Value Lowering::declareParam(const std::string &layer, const char *suffix, const
   return paramRef(name, tensorTy(shape), l);
 }
 
-// Named before the input is lowered: a layer nested in it is numbered next.
-std::optional<Lowering::LayerInput> Lowering::layerInput(const BuiltinCall &c) {
-  std::string name = c.e.text + "_" + std::to_string(fc->layerCount[c.e.text]++);
-  Value x = evalTensor(*c.args[0], "the input");
-  if (!x)
-    return std::nullopt;
-  return LayerInput{name, x};
-}
-
 bool Lowering::weightInit(const Expr *initE, int64_t fanIn, int64_t fanOut, std::string &init,
                           double &scale) {
   auto name = evalString(initE, "default", "init");
@@ -63,14 +54,10 @@ bool Lowering::weightInit(const Expr *initE, int64_t fanIn, int64_t fanOut, std:
   return true;
 }
 
-std::optional<Val> Lowering::dense(const BuiltinCall &c) {
+std::optional<Val> Lowering::dense(const BuiltinCall &c, const std::string &layer,
+                                   Value x) {
   const Expr &e = c.e;
   const auto &a = c.args;
-  auto in = layerInput(c);
-  if (!in)
-    return std::nullopt;
-  const std::string &layer = in->name;
-  Value x = in->x;
   std::string err;
   auto units = evalInt(a[1], 0, "units");
   auto bias = evalBool(a[2], true, "bias");
@@ -107,14 +94,10 @@ std::optional<Val> Lowering::dense(const BuiltinCall &c) {
 }
 
 // conv2d and conv2d_transpose (whose arguments add output_padding).
-std::optional<Val> Lowering::conv2d(const BuiltinCall &c) {
+std::optional<Val> Lowering::conv2d(const BuiltinCall &c, const std::string &layer,
+                                    Value x) {
   const Expr &e = c.e;
   const auto &a = c.args;
-  auto in = layerInput(c);
-  if (!in)
-    return std::nullopt;
-  const std::string &layer = in->name;
-  Value x = in->x;
   std::string err;
   bool transposed = e.text == "conv2d_transpose";
   auto filters = evalInt(a[1], 0, "filters");
@@ -212,14 +195,10 @@ std::optional<Val> Lowering::conv2d(const BuiltinCall &c) {
       mlir::gn::Conv2DOp::create(b, l, tensorTy(*out), x, w, bv, {*s, *s}, padding, {*d, *d}));
 }
 
-std::optional<Val> Lowering::groupNorm(const BuiltinCall &c) {
+std::optional<Val> Lowering::groupNorm(const BuiltinCall &c, const std::string &layer,
+                                       Value x) {
   const Expr &e = c.e;
   const auto &a = c.args;
-  auto in = layerInput(c);
-  if (!in)
-    return std::nullopt;
-  const std::string &layer = in->name;
-  Value x = in->x;
   std::string err;
   auto groups = evalInt(a[1], 0, "groups");
   auto eps = evalFloat(a[2], 1e-5, "eps");

@@ -190,7 +190,8 @@ public:
   bool lowerMinimize(const Stmt &s);
   bool lowerReport(const Stmt &s);
   bool lowerFor(const Stmt &s);
-  void netDependencies(mlir::Value v, std::set<std::string> &out, std::set<mlir::Operation *> &seen);
+  void netDependencies(mlir::Value v, std::set<std::string> &out,
+                       std::set<mlir::Operation *> &seen);
 
   // ---- builtins (LowerBuiltins.cpp) ----------------------------------------------------------
   // An emitter's result shape `s` checked: null `s` is reported with `err`.
@@ -221,15 +222,21 @@ public:
   // The weight initializer named by the layer's `init` argument, as gn.param's init/scale.
   bool weightInit(const Expr *initE, int64_t fanIn, int64_t fanOut, std::string &init,
                   double &scale);
-  // A layer's name (NAME_N, numbering the net's layers of each kind) and its lowered input.
-  struct LayerInput {
-    std::string name;
-    mlir::Value x;
-  };
-  std::optional<LayerInput> layerInput(const BuiltinCall &c);
-  std::optional<Val> dense(const BuiltinCall &c);
-  std::optional<Val> conv2d(const BuiltinCall &c);
-  std::optional<Val> groupNorm(const BuiltinCall &c);
+  // A layer: named NAME_N (numbering the net's layers of each kind) before its input is
+  // lowered, as a layer nested in the input is numbered next; then `Emit(call, name, input)`.
+  template <std::optional<Val> (Lowering::*Emit)(const BuiltinCall &, const std::string &,
+                                                 mlir::Value)>
+  std::optional<Val> layer(const BuiltinCall &c) {
+    std::string name = c.e.text + "_" + std::to_string(fc->layerCount[c.e.text]++);
+    mlir::Value x = evalTensor(*c.args[0], "the input");
+    if (!x)
+      return std::nullopt;
+    return (this->*Emit)(c, name, x);
+  }
+  std::optional<Val> dense(const BuiltinCall &c, const std::string &layer, mlir::Value x);
+  // conv2d and conv2d_transpose (whose arguments add output_padding).
+  std::optional<Val> conv2d(const BuiltinCall &c, const std::string &layer, mlir::Value x);
+  std::optional<Val> groupNorm(const BuiltinCall &c, const std::string &layer, mlir::Value x);
 };
 
 } // namespace gnc::lowering

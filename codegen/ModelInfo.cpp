@@ -19,11 +19,13 @@ static llvm::json::Array shapeJson(Type t) {
 FailureOr<std::string> gnc::buildModelInfo(ModuleOp module, StringRef backend, StringRef buildFlags) {
   llvm::json::Object info;
   info["model"] = module.getSymName().value_or("model").str();
-  if (auto b = module->getAttrOfType<IntegerAttr>("gn.batch"))
+  MLIRContext *ctx = module.getContext();
+  using gn::GnDialect;
+  if (auto b = GnDialect::BatchAttrHelper(ctx).getAttr(module))
     info["batch"] = b.getInt();
-  if (auto d = module->getAttrOfType<StringAttr>("gn.dataset"))
+  if (auto d = GnDialect::DatasetAttrHelper(ctx).getAttr(module))
     info["dataset"] = d.getValue().str();
-  if (auto in = module->getAttrOfType<StringAttr>("gn.input"))
+  if (auto in = GnDialect::InputAttrHelper(ctx).getAttr(module))
     info["input"] = in.getValue().str();
 
   // The hash identifies the state layout: a checkpoint fits iff names and shapes agree.
@@ -39,7 +41,7 @@ FailureOr<std::string> gnc::buildModelInfo(ModuleOp module, StringRef backend, S
     llvm::json::Object s;
     s["name"] = p.getSymName().str();
     s["shape"] = shapeJson(p.getType());
-    s["trainable"] = !p->hasAttr("gn.optimizer_state");
+    s["trainable"] = !GnDialect::OptimizerStateAttrHelper(ctx).isAttrPresent(p);
     std::string sig;
     llvm::raw_string_ostream os(sig);
     os << p.getSymName() << ":" << p.getType() << ";";
@@ -54,32 +56,31 @@ FailureOr<std::string> gnc::buildModelInfo(ModuleOp module, StringRef backend, S
 
   llvm::json::Array entries;
   for (auto fn : module.getOps<func::FuncOp>()) {
-    auto kind = fn->getAttrOfType<StringAttr>("gn.kind");
-    if (!kind || kind.getValue() == "net")
+    using gn::FunctionKind;
+    std::optional<FunctionKind> kind = gn::getFunctionKind(fn);
+    if (!kind || *kind == FunctionKind::Net)
       continue;
     llvm::json::Object e;
     e["name"] = fn.getSymName().str();
-    e["kind"] = kind.getValue().str();
+    e["kind"] = gn::stringifyFunctionKind(*kind).str();
     e["symbol"] = "gnc_entry_" + fn.getSymName().str();
     auto type = fn.getFunctionType();
-    if (kind.getValue() == "train" || kind.getValue() == "eval") {
-      size_t numLosses = type.getNumResults() - (kind.getValue() == "train" ? numState : 0);
+    if (*kind == FunctionKind::Train || *kind == FunctionKind::Eval) {
+      size_t numLosses = type.getNumResults() - (*kind == FunctionKind::Train ? numState : 0);
       llvm::json::Array losses;
-      auto names = fn->getAttrOfType<ArrayAttr>("gn.losses");
+      auto names = GnDialect::LossesAttrHelper(ctx).getAttr(fn);
       for (size_t i = 0; i < numLosses; ++i)
         losses.push_back(names && i < names.size() ? cast<StringAttr>(names[i]).getValue().str()
                                                    : "loss" + std::to_string(i));
       e["losses"] = std::move(losses);
-      if (kind.getValue() == "train")
+      if (*kind == FunctionKind::Train)
         info["input_shape"] = shapeJson(type.getInput(0));
-    } else if (kind.getValue() == "sample") {
+    } else if (*kind == FunctionKind::Sample) {
       // (input?) key state... -> output
       e["takes_input"] = type.getNumInputs() == numState + 2;
       if (type.getNumInputs() == numState + 2)
         e["input_shape"] = shapeJson(type.getInput(0));
       e["output_shape"] = shapeJson(type.getResult(0));
-    } else if (kind.getValue() != "init") {
-      return fn.emitError("unknown gn.kind ") << kind;
     }
     entries.push_back(std::move(e));
   }

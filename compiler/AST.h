@@ -44,8 +44,8 @@ struct Stmt {
   llvm::SMLoc loc;
   std::string name;                 // Assign target, For variable
   ExprPtr value;                    // Assign/Return value, Minimize loss
-  std::vector<std::string> nets;    // Minimize: the nets; Report: the reported variables
-  std::vector<llvm::SMLoc> netLocs; // Minimize, Report
+  std::vector<std::string> names;    // Minimize: the nets; Report: the reported variables
+  std::vector<llvm::SMLoc> nameLocs; // Minimize, Report
   ExprPtr optimizer;                // Minimize: a Call expression
   std::vector<Arg> range;           // For: range(...) arguments
   std::vector<StmtPtr> body;        // For

@@ -66,14 +66,14 @@ struct Printer {
         os << "(minimize ";
         expr(*s->value);
         os << " over";
-        for (auto &n : s->nets) os << " " << n;
+        for (auto &n : s->names) os << " " << n;
         os << " with ";
         expr(*s->optimizer);
         os << ")\n";
         break;
       case Stmt::Report:
         os << "(report";
-        for (auto &n : s->nets) os << " " << n;
+        for (auto &n : s->names) os << " " << n;
         os << ")\n";
         break;
       case Stmt::For:

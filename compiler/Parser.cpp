@@ -260,7 +260,7 @@ private:
       s->value = expr();
       if (!s->value || !expect(Tok::KwOver, "after the loss"))
         return nullptr;
-      if (!identList(s->nets, s->netLocs, "a net name"))
+      if (!identList(s->names, s->nameLocs, "a net name"))
         return nullptr;
       if (!expect(Tok::KwWith, "before the optimizer"))
         return nullptr;
@@ -276,7 +276,7 @@ private:
     }
     if (consumeIf(Tok::KwReport)) {
       auto s = std::make_unique<Stmt>(Stmt::Report, loc);
-      if (!identList(s->nets, s->netLocs, "a variable to report"))
+      if (!identList(s->names, s->nameLocs, "a variable to report"))
         return nullptr;
       return s;
     }
@@ -305,7 +305,7 @@ private:
       advance();
       if (!is(Tok::Assign)) {
         fail(tok.loc, "expected '=' after '" + name.text.str() +
-                          "' (a statement is an assignment, 'return', 'minimize' or 'for')");
+                          "' (a statement is an assignment, 'return', 'minimize', 'report' or 'for')");
         return nullptr;
       }
       advance();
@@ -331,27 +331,18 @@ private:
       unsigned &d;
       ~Nest() { --d; }
     } inExpr{++depth};
-    ExprPtr lhs = term();
-    while (lhs && (is(Tok::Plus) || is(Tok::Minus))) {
-      auto b = std::make_unique<Expr>(Expr::Binary, tok.loc);
-      b->op = is(Tok::Plus) ? '+' : '-';
-      advance();
-      ExprPtr rhs = term();
-      if (!rhs || !nest(*b, *lhs) || !nest(*b, *rhs))
-        return nullptr;
-      b->elems.push_back(std::move(lhs));
-      b->elems.push_back(std::move(rhs));
-      lhs = std::move(b);
-    }
-    return lhs;
+    return binaryChain(&Parser::term, Tok::Plus, Tok::Minus);
   }
-  ExprPtr term() {
-    ExprPtr lhs = unary();
-    while (lhs && (is(Tok::Star) || is(Tok::Slash))) {
+  // term := unary (('*'|'/') unary)*
+  ExprPtr term() { return binaryChain(&Parser::unary, Tok::Star, Tok::Slash); }
+  // operand ((first|second) operand)*, left-associative.
+  ExprPtr binaryChain(ExprPtr (Parser::*operand)(), Tok first, Tok second) {
+    ExprPtr lhs = (this->*operand)();
+    while (lhs && (is(first) || is(second))) {
       auto b = std::make_unique<Expr>(Expr::Binary, tok.loc);
-      b->op = is(Tok::Star) ? '*' : '/';
+      b->op = tok.text[0]; // the operator token is its one character
       advance();
-      ExprPtr rhs = unary();
+      ExprPtr rhs = (this->*operand)();
       if (!rhs || !nest(*b, *lhs) || !nest(*b, *rhs))
         return nullptr;
       b->elems.push_back(std::move(lhs));

@@ -113,20 +113,20 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
       state.push_back(p);
     }
     for (auto fn : llvm::to_vector(module.getOps<func::FuncOp>())) {
-      auto kind = fn->getAttrOfType<StringAttr>("gn.kind");
-      if (!kind || kind.getValue() == "net")
+      std::optional<FunctionKind> kind = getFunctionKind(fn);
+      if (!kind || *kind == FunctionKind::Net)
         continue;
-      if (kind.getValue() == "train") {
+      if (*kind == FunctionKind::Train) {
         // NAME_eval: the same losses without the updates, for measuring a test set.
         OpBuilder b(fn);
         b.setInsertionPointAfter(fn);
         auto eval = cast<func::FuncOp>(b.clone(*fn));
         eval.setSymName((fn.getSymName() + "_eval").str());
-        eval->setAttr("gn.kind", b.getStringAttr("eval"));
+        setFunctionKind(eval, FunctionKind::Eval);
         if (failed(functionalize(eval, Mode::Eval)))
           return signalPassFailure();
       }
-      if (failed(functionalize(fn, kind.getValue() == "train" ? Mode::Train : Mode::Read)))
+      if (failed(functionalize(fn, *kind == FunctionKind::Train ? Mode::Train : Mode::Read)))
         return signalPassFailure();
     }
     createInit();
@@ -146,7 +146,7 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
     bool ok = true;
     auto declare = [&](Location loc, const std::string &name, RankedTensorType t) {
       auto p = ParamOp::create(b, loc, name, t, "zeros", FloatAttr());
-      p->setAttr("gn.optimizer_state", b.getUnitAttr());
+      GnDialect::OptimizerStateAttrHelper(b.getContext()).setAttr(p, b.getUnitAttr());
     };
     module.walk([&](MinimizeOp op) {
       std::string prefix = "opt" + std::to_string(k++) + ".";
@@ -189,7 +189,8 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
     fn.setFunctionType(FunctionType::get(&getContext(), entry.getArgumentTypes(),
                                          fn.getFunctionType().getResults()));
     for (auto [i, p] : llvm::enumerate(state))
-      fn.setArgAttr(firstState + i, "gn.state", StringAttr::get(&getContext(), p.getSymName()));
+      fn.setArgAttr(firstState + i, GnDialect::StateAttrHelper::getNameStr(),
+                    StringAttr::get(&getContext(), p.getSymName()));
     auto valueOf = [&](ParamRefOp ref) { return current[stateIndex.lookup(ref.getName())]; };
 
     for (Operation &op : llvm::make_early_inc_range(entry)) {
@@ -246,7 +247,8 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
                                          ret.getOperandTypes()));
     if (train)
       for (auto [i, p] : llvm::enumerate(state))
-        fn.setResultAttr(ret.getNumOperands() - state.size() + i, "gn.state",
+        fn.setResultAttr(ret.getNumOperands() - state.size() + i,
+                         GnDialect::StateAttrHelper::getNameStr(),
                          StringAttr::get(&getContext(), p.getSymName()));
     return success();
   }
@@ -261,7 +263,7 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
     for (ParamOp p : state)
       types.push_back(p.getType());
     auto fn = func::FuncOp::create(b, loc, "init", b.getFunctionType({keyType}, types));
-    fn->setAttr("gn.kind", b.getStringAttr("init"));
+    setFunctionKind(fn, FunctionKind::Init);
     Block *entry = fn.addEntryBlock();
     b.setInsertionPointToStart(entry);
     Value key = entry->getArgument(0);
@@ -283,7 +285,7 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
       else
         v = ConstantOp::create(b, p.getLoc(), DenseElementsAttr::get(t, init == "ones" ? 1.0f : 0.0f));
       values.push_back(v);
-      fn.setResultAttr(i, "gn.state", b.getStringAttr(p.getSymName()));
+      fn.setResultAttr(i, GnDialect::StateAttrHelper::getNameStr(), b.getStringAttr(p.getSymName()));
     }
     func::ReturnOp::create(b, loc, values);
   }

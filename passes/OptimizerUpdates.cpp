@@ -8,6 +8,8 @@
 //   lr_decay=d: the learning rate at step t is lr * d^(t-1) (exponential schedule)
 #include "passes/OptimizerUpdates.h"
 
+#include "dialects/gn/GnOptimizers.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -15,10 +17,15 @@ using namespace mlir::gn;
 
 namespace {
 
-double hyper(MinimizeOp op, StringRef name, double dflt) {
-  if (auto a = op.getHyper().getAs<FloatAttr>(name))
-    return a.getValueAsDouble();
-  return dflt;
+const Optimizer &optimizerOf(MinimizeOp op) {
+  const Optimizer *o = findOptimizer(op.getOptimizer());
+  assert(o && "gn.minimize's verifier accepts only known optimizers");
+  return *o;
+}
+
+// The hyperparameter `name` of `op`, or the table's default (every one used here has one).
+double hyper(MinimizeOp op, StringRef name) {
+  return *optimizerOf(op).value(op.getHyper(), name);
 }
 
 struct Emitter {
@@ -44,14 +51,7 @@ struct Emitter {
 } // namespace
 
 std::vector<std::string> gnc::optimizerSlots(MinimizeOp op) {
-  StringRef kind = op.getOptimizer();
-  if (kind == "adam" || kind == "adamw")
-    return {"m", "v"};
-  if (kind == "rmsprop")
-    return {"square_avg"};
-  if (kind == "sgd" && hyper(op, "momentum", 0) > 0)
-    return {"momentum"};
-  return {};
+  return optimizerOf(op).stateSlots(op.getHyper());
 }
 
 Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value param, Value grad,
@@ -59,7 +59,7 @@ Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value 
                                SmallVectorImpl<Value> &newSlots) {
   Emitter e{b, loc, cast<RankedTensorType>(param.getType())};
   StringRef kind = op.getOptimizer();
-  double lr = hyper(op, "lr", 1e-3);
+  double lr = hyper(op, "lr");
   // The learning rate as a scalar tensor: constant, or lr * decay^(t-1) on a schedule.
   Value lrScalar = e.scalar(lr);
   if (auto decay = op.getHyper().getAs<FloatAttr>("lr_decay")) {
@@ -69,13 +69,13 @@ Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value 
     lrScalar = MulOp::create(b, loc, lrScalar, factor);
   }
   Value lrFull = e.full(lrScalar);
-  double wd = hyper(op, "weight_decay", kind == "adamw" ? 0.01 : 0.0);
+  double wd = hyper(op, "weight_decay");
   Value p = param, g = grad;
   if (wd != 0 && kind != "adamw")
     g = e.add(g, e.mul(e.splat(wd), p));
 
   if (kind == "sgd") {
-    double mu = hyper(op, "momentum", 0);
+    double mu = hyper(op, "momentum");
     if (mu > 0) {
       Value buf = e.add(e.mul(e.splat(mu), slots[0]), g);
       newSlots.push_back(buf);
@@ -84,8 +84,8 @@ Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value 
     }
     p = e.sub(p, e.mul(lrFull, g));
   } else if (kind == "adam" || kind == "adamw") {
-    double b1 = hyper(op, "beta1", 0.9), b2 = hyper(op, "beta2", 0.999);
-    double eps = hyper(op, "eps", 1e-8);
+    double b1 = hyper(op, "beta1"), b2 = hyper(op, "beta2");
+    double eps = hyper(op, "eps");
     if (kind == "adamw" && wd != 0)
       p = e.sub(p, e.mul(e.mul(lrFull, e.splat(wd)), p));
     Value m = e.lerp(b1, slots[0], g);
@@ -101,7 +101,7 @@ Value gnc::emitOptimizerUpdate(OpBuilder &b, Location loc, MinimizeOp op, Value 
     Value denom = e.add(e.div(e.sqrt(v), e.full(sqrtBc2)), e.splat(eps));
     p = e.sub(p, e.mul(e.full(stepSize), e.div(m, denom)));
   } else if (kind == "rmsprop") {
-    double alpha = hyper(op, "alpha", 0.99), eps = hyper(op, "eps", 1e-8);
+    double alpha = hyper(op, "alpha"), eps = hyper(op, "eps");
     Value s = e.lerp(alpha, slots[0], e.mul(g, g));
     newSlots.push_back(s);
     p = e.sub(p, e.mul(lrFull, e.div(g, e.add(e.sqrt(s), e.splat(eps)))));

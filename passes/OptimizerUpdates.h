@@ -1,4 +1,5 @@
-// The optimizers of `minimize ... with OPT(...)` as generated gn IR (used by gn-autodiff).
+// The update formulas of the optimizers of `minimize ... with OPT(...)` as generated gn IR
+// (used by gn-autodiff); their names, hyperparameters and state are dialects/gn/GnOptimizers.h.
 #ifndef GNC_PASSES_OPTIMIZERUPDATES_H
 #define GNC_PASSES_OPTIMIZERUPDATES_H
 
@@ -12,8 +13,7 @@
 namespace gnc {
 
 // The optimizer's per-parameter state tensors, by name suffix (each has the parameter's
-// shape and starts at zero): adam/adamw {"m", "v"}, sgd with momentum {"momentum"},
-// rmsprop {"square_avg"}, plain sgd {}.
+// shape and starts at zero; GnOptimizers.h's slots).
 std::vector<std::string> optimizerSlots(mlir::gn::MinimizeOp op);
 
 // Emits one update of `param` with gradient `grad`. `slots` are the current values of the

@@ -1,5 +1,6 @@
 // gnc-destination-passing: results of entry functions go into caller-provided buffers.
 #include "codegen/llvm/Passes.h"
+#include "dialects/gn/GnDialect.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -28,7 +29,7 @@ struct GncDestinationPassingPass : gnc::impl::GncDestinationPassingBase<GncDesti
                                   .getResult());
     });
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
-      if (!fn->hasAttr("gn.kind") || fn.isExternal())
+      if (!fn->hasAttr(mlir::gn::GnDialect::KindAttrHelper::getNameStr()) || fn.isExternal())
         continue;
       Block &entry = fn.getBody().front();
       auto ret = cast<func::ReturnOp>(entry.getTerminator());

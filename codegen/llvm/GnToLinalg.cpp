@@ -788,8 +788,6 @@ struct GnToLinalgPass : gnc::impl::GnToLinalgBase<GnToLinalgPass> {
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
                            math::MathDialect, scf::SCFDialect, func::FuncDialect>();
     RewritePatternSet patterns(ctx);
-    using F = Value (*)(OpBuilder &, Location, Value);
-    (void)sizeof(F);
 #define UNARY(OP, EXPR)                                                                            \
   patterns.add<UnaryLowering<OP>>(ctx, [](OpBuilder &b, Location l, Value x, OP op) -> Value {    \
     (void)op;                                                                                      \

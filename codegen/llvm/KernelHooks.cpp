@@ -1,6 +1,7 @@
 // gnc-kernel-hooks: the calls around every kernel that the runtime's --profile times (see
 // Passes.td), and the kernel table of the model info.
 #include "codegen/Schedule.h"
+#include "dialects/gn/GnDialect.h"
 #include "codegen/llvm/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -38,7 +39,7 @@ struct GncKernelHooksPass : gnc::impl::GncKernelHooksBase<GncKernelHooksPass> {
         return;
       op->removeAttr(gnc::kKernelAttr);
       auto fn = op->getParentOfType<func::FuncOp>();
-      if (!fn || !fn->hasAttr("gn.kind"))
+      if (!fn || !fn->hasAttr(mlir::gn::GnDialect::KindAttrHelper::getNameStr()))
         return;
       std::string name = info.getAs<StringAttr>("name").str();
       auto [it, fresh] = ids.emplace(name, (int32_t)ids.size());

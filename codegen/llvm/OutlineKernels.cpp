@@ -1,6 +1,7 @@
 // gnc-outline-kernels: every kernel becomes a function of its own, one per distinct kernel
 // (see Passes.td).
 #include "codegen/Schedule.h"
+#include "dialects/gn/GnDialect.h"
 #include "codegen/llvm/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -94,7 +95,8 @@ struct GncOutlineKernelsPass : gnc::impl::GncOutlineKernelsBase<GncOutlineKernel
     SmallVector<Operation *> kernels;
     module.walk([&](Operation *op) {
       auto fn = op->getParentOfType<func::FuncOp>();
-      if (op->hasAttr(gnc::kKernelAttr) && fn && fn->hasAttr("gn.kind"))
+      if (op->hasAttr(gnc::kKernelAttr) && fn &&
+          fn->hasAttr(mlir::gn::GnDialect::KindAttrHelper::getNameStr()))
         kernels.push_back(op);
     });
     // Outlined bodies by their printed form: equal kernels share one function.

@@ -17,6 +17,29 @@ def Gn_Dialect : Dialect {
     `scf.for`.
   }];
   let hasConstantMaterializer = 1;
+
+  // The contract between the stages: what the front end, gn-autodiff, the model info and the
+  // backends read and write besides ops. The verifier (GnDialect.cpp) checks each one's type,
+  // value and place; an unknown `gn.` attribute is an error, so a misspelt name is caught.
+  let discardableAttrs = (ins
+    // On func.func: what the function is, a FunctionKind ("net", "train", "sample", and from
+    // gn-autodiff on "eval" and "init").
+    "::mlir::StringAttr":$kind,
+    // On train and eval functions: the names of the first results (losses, then reports).
+    "::mlir::ArrayAttr":$losses,
+    // On the module: the batch size B (i64, positive).
+    "::mlir::IntegerAttr":$batch,
+    // On the module: the name of the data input and the data set it comes from.
+    "::mlir::StringAttr":$input,
+    "::mlir::StringAttr":$dataset,
+    // On a gn.param that gn-autodiff declared for an optimizer (not trainable).
+    "::mlir::UnitAttr":$optimizer_state,
+    // On function arguments and results (from gn-autodiff on): the gn.param they carry.
+    "::mlir::StringAttr":$state
+  );
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 class Gn_Op<string mnemonic, list<Trait> traits = []> : Op<Gn_Dialect, mnemonic, traits>;

@@ -47,6 +47,18 @@ def Gn_Reduction : I32EnumAttr<"Reduction", "loss reduction", [
   let cppNamespace = "::mlir::gn";
 }
 
+// The values of the `gn.kind` function attribute (a string, GnDialect.td).
+def Gn_FunctionKind : I32EnumAttr<"FunctionKind", "what a function of a gn program is", [
+    I32EnumAttrCase<"Net", 0, "net">,       // called by procedures; inlined at `grad`
+    I32EnumAttrCase<"Train", 1, "train">,   // one training step
+    I32EnumAttrCase<"Sample", 2, "sample">, // reads the parameters only
+    I32EnumAttrCase<"Eval", 3, "eval">,     // a train function's losses without updates
+    I32EnumAttrCase<"Init", 4, "init">      // the initial state
+  ]> {
+  let cppNamespace = "::mlir::gn";
+  let genSpecializedAttr = 0;
+}
+
 // The trainable parameters: gn.param_ref reads them, gn.minimize writes them.
 def Gn_ParamResource : Resource<"::mlir::gn::ParamResource">;
 

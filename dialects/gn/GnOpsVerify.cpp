@@ -1,6 +1,7 @@
 // Shape rules (result-type inference) and verifiers of the gn ops. Shape rules come from
 // GnShapes (shared with the front end); their messages become the ops' error messages.
 #include "dialects/gn/GnOps.h"
+#include "dialects/gn/GnOptimizers.h"
 #include "dialects/gn/GnShapes.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -358,31 +359,29 @@ LogicalResult MinimizeOp::verifySymbolUses(SymbolTableCollection &tables) {
 }
 
 LogicalResult MinimizeOp::verify() {
-  // Hyperparameters each optimizer accepts (besides lr, lr_decay and clip).
-  static const std::pair<StringRef, std::vector<StringRef>> optimizers[] = {
-      {"sgd", {"momentum", "nesterov", "weight_decay"}},
-      {"adam", {"beta1", "beta2", "eps", "weight_decay"}},
-      {"adamw", {"beta1", "beta2", "eps", "weight_decay"}},
-      {"rmsprop", {"alpha", "eps", "weight_decay"}},
-  };
-  const auto *opt = llvm::find_if(optimizers, [&](auto &o) { return o.first == getOptimizer(); });
-  if (opt == std::end(optimizers))
-    return emitOpError("optimizer must be \"sgd\", \"adam\", \"adamw\" or \"rmsprop\", got \"")
-           << getOptimizer() << "\"";
+  const Optimizer *opt = findOptimizer(getOptimizer());
+  if (!opt) {
+    std::string names;
+    for (auto [i, o] : llvm::enumerate(optimizers()))
+      names += (i == 0 ? "\"" : i + 1 == optimizers().size() ? " or \"" : ", \"") +
+               o.name.str() + "\"";
+    return emitOpError("optimizer must be ") << names << ", got \"" << getOptimizer() << "\"";
+  }
   if (!getHyper().get("lr"))
     return emitOpError("hyperparameters need lr");
   for (NamedAttribute h : getHyper()) {
     StringRef name = h.getName().strref();
-    if (name != "lr" && name != "clip" && name != "lr_decay" &&
-        !llvm::is_contained(opt->second, name))
+    const Hyperparameter *spec = opt->find(name);
+    if (!spec)
       return emitOpError("optimizer \"") << getOptimizer() << "\" has no hyperparameter "
                                          << name;
-    bool isBool = name == "nesterov";
-    bool ok = isBool ? isa<BoolAttr>(h.getValue())
-                     : isa<FloatAttr>(h.getValue()) &&
-                           cast<FloatAttr>(h.getValue()).getType().isF64();
+    bool isBool = spec->range == Hyperparameter::Range::Bool;
+    auto f = dyn_cast<FloatAttr>(h.getValue());
+    bool ok = isBool ? isa<BoolAttr>(h.getValue()) : f && f.getType().isF64();
     if (!ok)
       return emitOpError("hyperparameter ") << name << " must be " << (isBool ? "a bool" : "f64");
+    if (f && !spec->valid(f.getValueAsDouble()))
+      return emitOpError("hyperparameter ") << name << " is out of range: " << f.getValueAsDouble();
   }
   if (getNets().empty())
     return emitOpError("needs at least one net");

@@ -56,6 +56,7 @@
 // Exit status: 0 iff every compared tensor matches; 1 on a mismatch; 2 on a usage or setup error.
 #include "compiler/Frontend.h"
 #include "compiler/Pipeline.h"
+#include "dialects/gn/GnDialect.h"
 #include "dialects/gn/reference/Evaluator.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -485,7 +486,7 @@ int main(int argc, char **argv) {
     if (!init || init.getNumResults() != N)
       die("the shared object's state does not match " + gnPath + " (rebuild it)");
     for (size_t i = 0; i < N; ++i) {
-      auto name = init.getResultAttrOfType<mlir::StringAttr>(i, "gn.state");
+      auto name = init.getResultAttrOfType<mlir::StringAttr>(i, mlir::gn::GnDialect::StateAttrHelper::getNameStr());
       auto type = mlir::cast<mlir::RankedTensorType>(init.getResultTypes()[i]);
       Shape s(type.getShape().begin(), type.getShape().end());
       if (!name || name.getValue() != model.state[i].name || s != model.state[i].shape)

@@ -449,6 +449,15 @@ func.func @hyper_bool(%l: tensor<f32>) {
 // -----
 
 gn.param @w : tensor<4xf32> init "zeros"
+func.func @hyper_range(%l: tensor<f32>) {
+  // expected-error @+1 {{hyperparameter beta1 is out of range: 1.000000e+00}}
+  gn.minimize %l with "adam" {lr = 1.0e-3 : f64, beta1 = 1.0 : f64} over ["n"] params [@w]
+  return
+}
+
+// -----
+
+gn.param @w : tensor<4xf32> init "zeros"
 func.func @no_nets(%l: tensor<f32>) {
   // expected-error @+1 {{needs at least one net}}
   gn.minimize %l with "sgd" {lr = 1.0e-3 : f64} over [] params [@w]

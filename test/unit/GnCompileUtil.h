@@ -6,6 +6,7 @@
 
 #include "compiler/Frontend.h"
 #include "compiler/Pipeline.h"
+#include "dialects/gn/GnDialect.h"
 #include "dialects/gn/reference/Evaluator.h"
 #include "passes/Passes.h"
 
@@ -99,7 +100,8 @@ inline std::vector<std::string> stateNames(mlir::ModuleOp module) {
     return names;
   }
   for (unsigned i = 0; i < init.getNumResults(); ++i) {
-    auto a = init.getResultAttrOfType<mlir::StringAttr>(i, "gn.state");
+    auto a = init.getResultAttrOfType<mlir::StringAttr>(
+        i, mlir::gn::GnDialect::StateAttrHelper::getNameStr());
     names.push_back(a ? a.getValue().str() : std::string());
   }
   return names;

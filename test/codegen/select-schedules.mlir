@@ -1,7 +1,8 @@
 // RUN: gnc-opt --gnc-select-schedules="vector-bits=256 vector-registers=16" %s | FileCheck %s --check-prefix=AVX2
 // RUN: gnc-opt --gnc-select-schedules="vector-bits=512 vector-registers=32" %s | FileCheck %s --check-prefix=AVX512
 // The heuristic: a matmul gets a register block of up to 3/4 of the registers as accumulators,
-// its rows split across threads; a convolution output row segments of one or more images x
+// its columns split across threads when B (784 x 256 here) is beyond half of L2, in tiles
+// whose panel of B fits (else its rows, @matmul_rows); a convolution output row segments of one or more images x
 // whole vectors of channels (the cheapest block by its cost model), one kernel row, its batch
 // split across threads; the fill of a
 // vectorized kernel's accumulator is fused (no schedule of its own); an elementwise op and a
@@ -35,12 +36,12 @@ func.func @kernels(%a: tensor<128x784xf32>, %b: tensor<784x256xf32>, %x: tensor<
   return %r, %c, %sum : tensor<128x256xf32>, tensor<128x14x14x64xf32>, tensor<256xf32>
 }
 // AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<128x256xf32>) -> tensor<128x256xf32>
-// AVX2-NEXT: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [16, 0, 0], tile = [4, 16, 4], vectorize = true}}
+// AVX2-NEXT: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [0, 64, 0], tile = [4, 16, 4], vectorize = true}}
 // AVX2: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, gnc.schedule = {kernel = "conv_2d_nhwc_hwcf_s1x1_d1x1[128,14,14,64,3,3,32]", parallel = [16, 0, 0, 0, 0, 0, 0], tile = [2, 1, 2, 16, 1, 1, 4], vectorize = true}
 // AVX2: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_addf.{{[0-9a-f]+}}[128,256]", parallel = [0, 0], tile = [0, 0], vectorize = false}
 // AVX2: linalg.fill {gnc.schedule = {kernel = "fill[256]", parallel = [0], tile = [0], vectorize = false}}
 // AVX2: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_addf.{{[0-9a-f]+}}[128,256]", order = [0, 1], parallel = [0, 0], tile = [0, 0], vectorize = false}
-// AVX512: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [16, 0, 0], tile = [4, 64, 4], vectorize = true}}
+// AVX512: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [0, 64, 0], tile = [4, 64, 4], vectorize = true}}
 // AVX512: linalg.conv_2d_nhwc_hwcf {{.*}}tile = [2, 1, 2, 64, 1, 1, 4], vectorize = true}
 
 // A row of 7 output pixels (prime) leaves few register blocks along the row: the block takes
@@ -101,3 +102,14 @@ func.func @transposes(%x: tensor<128x29x29x32xf32>, %m: tensor<3136x128xf32>) ->
 // AVX2-LABEL: func.func @transposes
 // AVX2: kernel = "transpose[32,29,29,128]", order = [0, 3, 1, 2], parallel = [8, 0, 0, 0], tile = [8, 1, 1, 8], vectorize = false
 // AVX2: kernel = "transpose[128,3136]", parallel = [16, 0], tile = [16, 16], vectorize = false
+
+// B of 64 x 256 stays in L2: the rows are split across threads.
+func.func @matmul_rows(%a: tensor<128x64xf32>, %b: tensor<64x256xf32>) -> tensor<128x256xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x256xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<128x256xf32>) -> tensor<128x256xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x256xf32>) outs(%f : tensor<128x256xf32>) -> tensor<128x256xf32>
+  return %m : tensor<128x256xf32>
+}
+// AVX2-LABEL: func.func @matmul_rows
+// AVX2: kernel = "matmul[128,256,64]", parallel = [16, 0, 0], tile = [4, 16, 4], vectorize = true

@@ -44,6 +44,20 @@ constexpr int64_t kTargetTasks = 8;
 // Half of a 512 KB L2 (Zen 3, Skylake-SP and later have 512 KB - 2 MB), in f32.
 constexpr int64_t kHalfL2Floats = 256 * 1024 / 4;
 
+// Images a convolution's register block may take: each brings its input window (`rows` input
+// rows of the whole width) into cache, and together they stay within half of L2.
+template <typename Conv>
+int64_t maxImagesInL2(Conv conv, int64_t rows, int64_t channels) {
+  int64_t width = cast<ShapedType>(conv.getInputs()[0].getType()).getDimSize(2);
+  return std::max<int64_t>(1, kHalfL2Floats / (rows * width * channels));
+}
+
+// Input rows under one output row: (kh - 1) * dilation + 1.
+template <typename Conv>
+int64_t windowRows(Conv conv, int64_t kh) {
+  return (kh - 1) * *conv.getDilations().template getValues<int64_t>().begin() + 1;
+}
+
 int64_t largestDivisorAtMost(int64_t n, int64_t cap) {
   for (int64_t d = std::min(n, std::max<int64_t>(cap, 1)); d > 1; --d)
     if (n % d == 0)
@@ -239,7 +253,8 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
   s.parallel.assign(r.size(), 0);
   s.tile.assign(r.size(), 0);
   if (isa<linalg::MatmulOp>(op.getOperation()) && gnc::isVectorizableKernel(op)) {
-    // (m, n, k): an m x n block of accumulators, k unrolled; rows split across threads.
+    // (m, n, k): an m x n block of accumulators, k unrolled; rows (or columns) split across
+    // threads.
     s.vectorize = true;
     RegisterBlock b = registerBlock({r[0]}, {r[0]}, r[1], r[2], regs);
     s.tile = {b.rows[0], b.width, largestDivisorAtMost(r[2], 4)};
@@ -265,8 +280,6 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
     // Images share the kernel's vectors but not their input: tile images only while their
     // input windows (the rows under one output row, whole width) stay within half of L2.
     auto conv = cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
-    ShapedType input = cast<ShapedType>(conv.getInputs()[0].getType());
-    int64_t dilation = *conv.getDilations().getValues<int64_t>().begin();
     // Every register block streams the kernel's panel (kh x kw x c x its channels). A kernel
     // gradient's "kernel" is a whole output gradient (megabytes): streamed from memory for
     // every block, it held the ConvAE's largest one to a third of peak. Its window loops
@@ -274,8 +287,7 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
     // in cache for all of them, and each step reads one input row per image. A step takes as
     // many kernel columns as fit in a quarter of L2, for fewer accumulator loads and stores.
     bool windowOutside = r[4] * r[5] * r[6] * r[3] > 2 * kHalfL2Floats; // beyond L2
-    int64_t window = (windowOutside ? 1 : (r[4] - 1) * dilation + 1) * input.getDimSize(2) * r[6];
-    int64_t maxImages = std::max<int64_t>(1, kHalfL2Floats / window);
+    int64_t maxImages = maxImagesInL2(conv, windowOutside ? 1 : windowRows(conv, r[4]), r[6]);
     RegisterBlock b = registerBlock({r[0], r[2]}, {maxImages, r[2]}, r[3],
                                     windowOutside ? r[6] : r[4] * r[5] * r[6], regs);
     s.tile = {b.rows[0], 1, b.rows[1], b.width, 1, 1, largestDivisorAtMost(r[6], 4)};
@@ -290,10 +302,7 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
     // broadcast operand: each FMA multiplies an input vector by a kernel vector, which the
     // rows of the block share (the single-output-channel form of gn-to-linalg).
     s.vectorize = true;
-    ShapedType input = cast<ShapedType>(dw.getInputs()[0].getType());
-    int64_t dilation = *dw.getDilations().getValues<int64_t>().begin();
-    int64_t window = ((r[4] - 1) * dilation + 1) * input.getDimSize(2) * r[3];
-    int64_t maxImages = std::max<int64_t>(1, kHalfL2Floats / window);
+    int64_t maxImages = maxImagesInL2(dw, windowRows(dw, r[4]), r[3]);
     RegisterBlock b = registerBlock({r[0], r[2]}, {maxImages, r[2]}, r[3], r[4] * r[5], regs);
     s.tile = {b.rows[0], 1, b.rows[1], b.width, 1, largestDivisorAtMost(r[5], 4)};
     chooseThreadTiles(s, r, {0, 1, 3});
@@ -315,8 +324,8 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
       int64_t block = rank > 2 ? 8 : 16;
       s.tile[in] = largestDivisorAtMost(r[in], block);
       s.tile[out] = largestDivisorAtMost(r[out], block);
-      // The two blocked loops outermost: the other loops then walk both operands' 16 rows a
-      // few hundred bytes at a time, within the same pages. With the blocked loop innermost,
+      // The two blocked loops outermost: the other loops then walk both operands' block rows a
+      // few hundred bytes at a time, within the same pages. With a blocked loop innermost,
       // every 16 x 16 block of a 4-D transpose touched 32 new pages (a kernel gradient's
       // [128,29,29,32] -> [32,29,29,128] ran at 3.5 GB/s, TLB-bound).
       if (rank > 2) {

@@ -99,6 +99,18 @@ FailureOr<Tiled> tileOnly(RewriterBase &rw, Operation *op, ArrayRef<int64_t> siz
   return Tiled{r->tiledOps.back(), r->loops};
 }
 
+// A 2-D convolution tile of one output row and one kernel row as its 1-D form.
+template <typename Pattern, typename Conv>
+FailureOr<Operation *> downscale(Conv conv) {
+  Pattern pattern(conv.getContext());
+  PatternRewriter rw(conv.getContext());
+  rw.setInsertionPoint(conv);
+  auto conv1d = pattern.returningMatchAndRewrite(conv, rw);
+  if (failed(conv1d))
+    return failure();
+  return conv1d->getOperation();
+}
+
 // Register tiles of a vectorized kernel: its parallel loops first (with the accumulator's fill
 // fused into each tile), then its reduction loops inside, so that the accumulator tile stays
 // in registers across the whole reduction (hoisted by gnc-lower-vectors).
@@ -123,26 +135,16 @@ LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSched
   outermost = !block->loops.empty()       ? block->loops.front().getOperation()
               : !reduction->loops.empty() ? reduction->loops.front().getOperation()
                                           : nullptr;
-  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(kernel)) {
-    // One output row and one kernel row per tile: a 1-D convolution, which the vectorizer takes.
-    rw.setInsertionPoint(conv);
-    linalg::DownscaleSizeOneWindowed2DConvolution<linalg::Conv2DNhwcHwcfOp, linalg::Conv1DNwcWcfOp> down(
-        rw.getContext());
-    PatternRewriter prw(rw.getContext());
-    prw.setInsertionPoint(conv);
-    FailureOr<linalg::Conv1DNwcWcfOp> conv1d = down.returningMatchAndRewrite(conv, prw);
-    if (failed(conv1d))
-      return op->emitError("gnc-apply-schedules: the convolution tile is not one output row and one kernel row");
-    kernel = *conv1d;
-  } else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(kernel)) {
-    linalg::DownscaleDepthwiseConv2DNhwcHwcOp down(rw.getContext());
-    PatternRewriter prw(rw.getContext());
-    prw.setInsertionPoint(dw);
-    FailureOr<linalg::DepthwiseConv1DNwcWcOp> conv1d = down.returningMatchAndRewrite(dw, prw);
-    if (failed(conv1d))
-      return op->emitError("gnc-apply-schedules: the convolution tile is not one output row and one kernel row");
-    kernel = *conv1d;
-  }
+  // One output row and one kernel row per tile: a 1-D convolution, which the vectorizer takes.
+  FailureOr<Operation *> conv1d = kernel;
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(kernel))
+    conv1d = downscale<linalg::DownscaleSizeOneWindowed2DConvolution<linalg::Conv2DNhwcHwcfOp,
+                                                                      linalg::Conv1DNwcWcfOp>>(conv);
+  else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(kernel))
+    conv1d = downscale<linalg::DownscaleDepthwiseConv2DNhwcHwcOp>(dw);
+  if (failed(conv1d))
+    return op->emitError("gnc-apply-schedules: the convolution tile is not one output row and one kernel row");
+  kernel = *conv1d;
   for (Operation *target : {fill, kernel}) {
     if (!target)
       continue;

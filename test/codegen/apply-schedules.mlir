@@ -113,3 +113,18 @@ func.func @outer(%x: tensor<4x6x6x8xf32>, %g: tensor<4x4x8x16xf32>) -> tensor<4x
 // CHECK: vector.contract
 // CHECK: vector.transfer_write
 // CHECK: } {gnc.kernel = {{.*}}name = "conv_2d_nhwc_hwcf_s1x1_d1x1[4,3,3,16,4,4,8]"
+
+// A plain-loop schedule with tiles and an order: the order applies to the tile loops (the
+// blocked loops 0 and 3 outermost) as well as to the loops inside a tile.
+func.func @tile_order(%x: tensor<16x3x3x16xf32>) -> tensor<16x3x3x16xf32> {
+  %e = tensor.empty() : tensor<16x3x3x16xf32>
+  %t = linalg.transpose {gnc.schedule = {kernel = "transpose[16,3,3,16]", parallel = [0, 0, 0, 0], tile = [8, 1, 1, 8], order = [0, 3, 1, 2], vectorize = false}}
+         ins(%x : tensor<16x3x3x16xf32>) outs(%e : tensor<16x3x3x16xf32>) permutation = [3, 1, 2, 0]
+  return %t : tensor<16x3x3x16xf32>
+}
+// CHECK-LABEL: func.func @tile_order
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c8
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c8
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %c3{{.*}} step %c1
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %c3{{.*}} step %c1
+// CHECK: linalg.generic

@@ -50,4 +50,22 @@ def GncFuseElementwise : Pass<"gnc-fuse-elementwise", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def GncCollapseLoops : Pass<"gnc-collapse-loops", "::mlir::ModuleOp"> {
+  let summary = "Merges neighbouring loops of elementwise kernels and reductions that walk memory contiguously";
+  let description = [{
+    A linalg.generic whose innermost loop is too short to fill a vector (a [128, 28, 28, 1]
+    image kernel: extent 1), or that reduces everything into a scalar (a loss), gets its
+    neighbouring loops of one kind merged wherever every operand walks them as one contiguous
+    run (linalg::collapseOpIterationDims; operands and results reshaped by views): the image
+    kernel becomes [100352], which vectorizes; the loss a 1-D sum, which splits into partial
+    sums. Kernels that already have a vector-length innermost loop keep their loops (their
+    producers, contractions, are tiled together with them later). Ops whose body reads loop
+    indices (the random number generators) are left as they are.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "unsigned", "8", "f32 lanes of the target's vectors">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 #endif

@@ -1,5 +1,6 @@
 #include "codegen/Schedule.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -51,6 +52,8 @@ DictionaryAttr KernelSchedule::toAttr(MLIRContext *ctx) const {
     fields.push_back(b.getNamedAttr("outer", i64Array(b, outer)));
   if (!order.empty())
     fields.push_back(b.getNamedAttr("order", i64Array(b, order)));
+  if (epilogue)
+    fields.push_back(b.getNamedAttr("epilogue", b.getBoolAttr(true)));
   return b.getDictionaryAttr(fields);
 }
 
@@ -78,6 +81,12 @@ FailureOr<KernelSchedule> KernelSchedule::fromAttr(DictionaryAttr attr) {
       return failure();
     s.outer = *outer;
   }
+  if (Attribute e = attr.get("epilogue")) {
+    auto b = dyn_cast<BoolAttr>(e);
+    if (!b)
+      return failure();
+    s.epilogue = b.getValue();
+  }
   return s;
 }
 
@@ -89,6 +98,8 @@ llvm::json::Object KernelSchedule::toJson() const {
     o["outer"] = llvm::json::Array(outer);
   if (!order.empty())
     o["order"] = llvm::json::Array(order);
+  if (epilogue)
+    o["epilogue"] = true;
   return o;
 }
 
@@ -97,8 +108,8 @@ FailureOr<KernelSchedule> KernelSchedule::fromJson(const llvm::json::Object &o, 
   for (const auto &kv : o) {
     StringRef key = kv.first;
     if (key != "vectorize" && key != "parallel" && key != "outer" && key != "tile" && key != "order" &&
-        key != "comment") {
-      error = "unknown field '" + key.str() + "' (fields: vectorize, parallel, outer, tile, order)";
+        key != "epilogue" && key != "comment") {
+      error = "unknown field '" + key.str() + "' (fields: vectorize, parallel, outer, tile, order, epilogue)";
       return failure();
     }
   }
@@ -130,16 +141,91 @@ FailureOr<KernelSchedule> KernelSchedule::fromJson(const llvm::json::Object &o, 
     return failure();
   }
   s.vectorize = *vec;
+  if (const llvm::json::Value *e = o.get("epilogue")) {
+    std::optional<bool> b = e->getAsBoolean();
+    if (!b) {
+      error = "field 'epilogue' must be true or false";
+      return failure();
+    }
+    s.epilogue = *b;
+  }
   if (!readList("parallel", s.parallel, true) || !readList("tile", s.tile, true) ||
       !readList("outer", s.outer, false) || !readList("order", s.order, false))
     return failure();
   return s;
 }
 
-bool isVectorizableKernel(linalg::LinalgOp op) {
+bool isVectorizableContraction(linalg::LinalgOp op) {
   return isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()) &&
          op.hasPureTensorSemantics() &&
          !op.hasDynamicShape();
+}
+
+bool isVectorizableGeneric(linalg::LinalgOp op) {
+  auto g = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!g || !g.hasPureTensorSemantics() || g.hasDynamicShape() || g.getNumDpsInits() != 1 || g.getNumLoops() == 0)
+    return false;
+  auto iters = g.getIteratorTypesArray();
+  bool allParallel = llvm::all_of(iters, [](utils::IteratorType t) { return t == utils::IteratorType::parallel; });
+  if (!allParallel) {
+    // A plain sum of one loop into a scalar: the body ends in an addf of the accumulator.
+    if (g.getNumLoops() != 1 || g.getIndexingMapsArray().back().getNumResults() != 0)
+      return false;
+    Block &body = g.getRegion().front();
+    auto add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp<arith::AddFOp>();
+    Value acc = body.getArguments().back();
+    if (!add || (add.getLhs() != acc && add.getRhs() != acc))
+      return false;
+  }
+  unsigned inner = g.getNumLoops() - 1;
+  for (AffineMap m : g.getIndexingMapsArray()) {
+    if (!m.isProjectedPermutation())
+      return false;
+    for (unsigned r = 0; r < m.getNumResults(); ++r)
+      if (m.getDimPosition(r) == inner && r + 1 != m.getNumResults())
+        return false; // strided along the vector
+  }
+  for (Operation &inner : g.getRegion().front()) {
+    StringRef dialect = inner.getName().getDialectNamespace();
+    if (!isa<linalg::YieldOp>(inner) && dialect != "arith" && dialect != "math")
+      return false;
+  }
+  return true;
+}
+
+bool isVectorizableKernel(linalg::LinalgOp op) { return isVectorizableContraction(op) || isVectorizableGeneric(op); }
+
+// (d0, ..., dn) -> (d0, ..., d(count-1)): the output of a contraction whose first `count`
+// loops are its output's.
+static bool leadingLoops(AffineMap map, unsigned count) {
+  if (map.getNumResults() != count)
+    return false;
+  for (unsigned i = 0; i < count; ++i)
+    if (!map.getResult(i).isFunctionOfDim(i) || !isa<AffineDimExpr>(map.getResult(i)))
+      return false;
+  return true;
+}
+
+Operation *epilogueConsumer(linalg::LinalgOp contraction) {
+  if (!isVectorizableContraction(contraction) || contraction->getNumResults() != 1 ||
+      !contraction->getResult(0).hasOneUse())
+    return nullptr;
+  OpOperand &use = *contraction->getResult(0).getUses().begin();
+  auto consumer = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!consumer || !isVectorizableGeneric(consumer) || !consumer.isDpsInput(&use))
+    return nullptr;
+  unsigned loops = consumer.getNumLoops();
+  auto iters = contraction.getIteratorTypesArray();
+  if (consumer.getNumParallelLoops() != loops || contraction.getNumParallelLoops() != loops)
+    return nullptr;
+  for (unsigned i = 0; i < loops; ++i)
+    if (iters[i] != utils::IteratorType::parallel)
+      return nullptr;
+  if (!consumer.getMatchingIndexingMap(&use).isIdentity() ||
+      !consumer.getIndexingMapMatchingResult(consumer->getResult(0)).isIdentity() ||
+      !leadingLoops(contraction.getIndexingMapMatchingResult(contraction->getResult(0)), loops))
+    return nullptr;
+  return consumer;
 }
 
 std::string kernelSignature(linalg::LinalgOp op) {
@@ -199,9 +285,9 @@ std::string validateSchedule(linalg::LinalgOp op, const KernelSchedule &s) {
   for (size_t i = 0; i < n; ++i) {
     if (s.parallel[i] && iters[i] == utils::IteratorType::reduction) {
       // A split reduction: partial sums per thread tile, added in a fixed order afterwards.
-      if (s.vectorize)
+      if (s.vectorize && isVectorizableContraction(op))
         return "field 'parallel': loop " + std::to_string(i) +
-               " is a reduction; a vectorized kernel splits only parallel loops across threads";
+               " is a reduction; a vectorized contraction splits only parallel loops across threads";
       for (size_t j = 0; j < n; ++j)
         if (s.parallel[j] && iters[j] != utils::IteratorType::reduction)
           return "field 'parallel': a kernel splits either its parallel loops or its reductions across "
@@ -239,6 +325,12 @@ std::string validateSchedule(linalg::LinalgOp op, const KernelSchedule &s) {
     if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()) &&
         (s.tile[1] != 1 || s.tile[4] != 1))
       return "field 'tile': a vectorized convolution needs tile 1 for loops 1 (oh) and 4 (kh)";
+  }
+  if (s.epilogue) {
+    if (!s.vectorize || !isVectorizableContraction(op))
+      return "field 'epilogue': only a vectorized contraction computes a consumer in its tiles";
+    if (!s.outer.empty())
+      return "field 'epilogue': a kernel with an 'outer' level has no epilogue";
   }
   if (!s.order.empty()) {
     if (s.vectorize)

@@ -13,6 +13,12 @@
 //             step's slab of the loaded operand stays in cache for every block
 //   tile      per loop: the register tile inside a thread's tile (0 = whole extent)
 //   order     loop order of a plain-loop kernel (order[new] = old loop)
+//   epilogue  (optional, vectorized contractions) true: wherever the contraction's result is
+//             read by one elementwise consumer (bias + activation), that consumer is computed in
+//             its register tiles, from the
+//             accumulators, so the contraction's result never goes to memory; in Halide's terms
+//             the contraction is computed at the consumer's register tile, whose tiles are
+//             the contraction's parallel tiles
 // Loops are numbered as the linalg op's iteration space (e.g. matmul (m, n, k); convolution
 // (n, oh, ow, f, kh, kw, c)).
 #ifndef GNC_CODEGEN_SCHEDULE_H
@@ -35,6 +41,11 @@ inline constexpr llvm::StringLiteral kScheduleAttr = "gnc.schedule";
 // Set by gnc-apply-schedules on each kernel's outermost op: {name, flops, bytes}, read by
 // gnc-kernel-hooks (the profile) after bufferization.
 inline constexpr llvm::StringLiteral kKernelAttr = "gnc.kernel";
+// Marks an scf.forall of register tiles that runs on one thread (gnc-outer-parallel-loops makes
+// it a sequential loop): elementwise kernels step through their tiles with scf.forall, whose
+// shared output bufferizes in place of an entry function's destination where an scf.for's
+// loop-carried tensor cannot (its first iteration reads the destination's old contents).
+inline constexpr llvm::StringLiteral kSequentialTilesAttr = "gnc.sequential_tiles";
 
 struct KernelSchedule {
   std::string kernel;
@@ -43,6 +54,7 @@ struct KernelSchedule {
   llvm::SmallVector<int64_t> outer; // empty: no outer level
   llvm::SmallVector<int64_t> tile;
   llvm::SmallVector<int64_t> order;
+  bool epilogue = false;
 
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
   static mlir::FailureOr<KernelSchedule> fromAttr(mlir::DictionaryAttr attr);
@@ -61,8 +73,20 @@ std::string kernelSignature(mlir::linalg::LinalgOp op);
 // possible for this kind of op. Returns an empty string or the reason, naming the field.
 std::string validateSchedule(mlir::linalg::LinalgOp op, const KernelSchedule &s);
 
-// Whether the LLVM backend can vectorize this op's tiles (named contractions and convolutions).
+// Named contractions and convolutions, whose vectorized tiles are register blocks of
+// accumulators (their accumulator's fill is computed inside each tile).
+bool isVectorizableContraction(mlir::linalg::LinalgOp op);
+// Elementwise kernels and plain sums into a scalar (after gnc-collapse-loops: one loop) whose
+// innermost loop walks every operand that uses it contiguously: their tiles are vectors along
+// that loop (a sum accumulates one vector of partial sums per tile, added up at the end).
+bool isVectorizableGeneric(mlir::linalg::LinalgOp op);
+// Whether a schedule may vectorize this op's tiles: either of the two above.
 bool isVectorizableKernel(mlir::linalg::LinalgOp op);
+
+// The elementwise consumer a vectorized contraction can compute in its register tiles (the
+// `epilogue` field), or null: the contraction's only user, an all-parallel vectorizable generic
+// over the contraction's parallel loops (its first ones), reading the result elementwise.
+mlir::Operation *epilogueConsumer(mlir::linalg::LinalgOp contraction);
 
 } // namespace gnc
 

@@ -246,7 +246,18 @@ void splitLargeReduction(KernelSchedule &s, linalg::LinalgOp op, ArrayRef<int64_
   }
 }
 
+KernelSchedule contractionOrPlainSchedule(linalg::LinalgOp op, Registers regs);
+
+// A vectorized contraction computes its elementwise consumer (bias + activation) in its
+// register tiles whenever it can: the result then never goes to memory and back (a window
+// loop outside the blocks, `outer`, would leave partial sums in memory, so not then).
 KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
+  KernelSchedule s = contractionOrPlainSchedule(op, regs);
+  s.epilogue = s.vectorize && s.outer.empty() && gnc::isVectorizableContraction(op);
+  return s;
+}
+
+KernelSchedule contractionOrPlainSchedule(linalg::LinalgOp op, Registers regs) {
   KernelSchedule s;
   s.kernel = gnc::kernelSignature(op);
   SmallVector<int64_t> r = op.getStaticLoopRanges();
@@ -308,6 +319,32 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
     chooseThreadTiles(s, r, {0, 1, 3});
     return s;
   }
+  if (gnc::isVectorizableGeneric(op)) {
+    // Elementwise kernels and sums into a scalar: vectors along the innermost loop, every
+    // other loop one at a time. A tile of two to four vectors per step keeps a body with a
+    // polynomial exp or log within the registers and its chains independent; a sum carries
+    // that many vectors of partial sums (blocked summation, deterministic for any thread
+    // count). The outermost loop that has blocks to share goes to the threads; a sum splits
+    // its one loop into partial sums per thread tile.
+    int64_t inner = r.back(), width = 0;
+    for (int64_t w : {4 * regs.lanes, 2 * regs.lanes, regs.lanes})
+      if (inner % w == 0 && inner >= 2 * w) {
+        width = w;
+        break;
+      }
+    if (!width && inner % regs.lanes == 0)
+      width = regs.lanes;
+    if (width) {
+      s.vectorize = true;
+      s.tile.assign(r.size(), 1);
+      s.tile.back() = width;
+      SmallVector<unsigned> candidates;
+      for (unsigned d = 0; d < r.size(); ++d)
+        candidates.push_back(d);
+      chooseThreadTiles(s, r, candidates);
+      return s;
+    }
+  }
   s.vectorize = false;
   if (auto t = dyn_cast<linalg::TransposeOp>(op.getOperation())) {
     // A transpose reads along one loop and writes along another: walked in 16 x 16 blocks
@@ -355,7 +392,7 @@ bool isFusedInit(linalg::LinalgOp op) {
     return false;
   return llvm::all_of(op->getUses(), [](OpOperand &use) {
     auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
-    return user && gnc::isVectorizableKernel(user) && user.isDpsInit(&use);
+    return user && gnc::isVectorizableContraction(user) && user.isDpsInit(&use);
   });
 }
 
@@ -406,9 +443,16 @@ struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSched
     // A file's errors, once per kernel, located in the file (not at each op using the kernel).
     std::map<std::string, std::string> fileErrors;
     Location fileLoc = FileLineColLoc::get(&getContext(), schedulesFile, 1, 1);
+    // Consumers computed in a contraction's register tiles (`epilogue`): no schedule of their own.
+    llvm::DenseSet<Operation *> epilogues;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (!op.hasPureTensorSemantics() || isFusedInit(op))
         return;
+      if (epilogues.count(op)) {
+        // Its file entry, if any, schedules its instances that are kernels of their own.
+        used.insert(gnc::kernelSignature(op));
+        return;
+      }
       KernelSchedule s = heuristicSchedule(op, regs);
       auto it = fromFile.find(s.kernel);
       if (it != fromFile.end()) {
@@ -423,7 +467,17 @@ struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSched
         failedAny = true;
         return;
       }
-      op->setAttr(gnc::kScheduleAttr, s.toAttr(&getContext()));
+      // `epilogue` holds where this instance has a consumer to compute (one kernel signature
+      // may have one in one place and not in another); a consumer of two contractions (a sum
+      // of two matmuls) is computed in the tiles of the first.
+      KernelSchedule applied = s;
+      if (s.epilogue) {
+        Operation *consumer = gnc::epilogueConsumer(op);
+        applied.epilogue = consumer && !epilogues.count(consumer);
+        if (applied.epilogue)
+          epilogues.insert(consumer);
+      }
+      op->setAttr(gnc::kScheduleAttr, applied.toAttr(&getContext()));
       chosen[s.kernel] = s.toJson();
     });
     for (auto &[name, s] : fromFile)

@@ -42,6 +42,9 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
          // A producer with one use is computed inside its consumer's loops (bias + activation,
          // a loss term and its reduction, a gradient and relu's mask): one pass over memory.
          pm.addPass(gnc::createGncFuseElementwise());
+         // Then loops merged where memory is contiguous: a [128, 28, 28, 1] image kernel
+         // becomes [100352], whose innermost loop fills vectors.
+         pm.addPass(gnc::createGncCollapseLoops());
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
        }},

@@ -36,24 +36,32 @@ SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> v) {
 struct Tiled {
   Operation *op;
   SmallVector<LoopLikeOpInterface> loops;
+  // The fills of partial results made by splitting a reduction (zeros, to vectorize too).
+  SmallVector<Operation *> inits = {};
+  // The tiled contraction computed in these tiles (tileAndFuseInit's `producer`).
+  Operation *producer = nullptr;
 };
 
 // Tiles `op` (loop type `type`) and fuses the linalg.fill that initializes its accumulator into
 // each tile, so that no buffer is zero-filled whole and then overwritten.
+// `producer`, when given, is fused as well: a contraction computed in the tiles of `op`, its
+// elementwise consumer (an epilogue); its tiled form is Tiled::producer.
 FailureOr<Tiled> tileAndFuseInit(RewriterBase &rw, Operation *op, ArrayRef<int64_t> sizes,
-                                 scf::SCFTilingOptions::LoopType type) {
+                                 scf::SCFTilingOptions::LoopType type, Operation *producer = nullptr) {
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
-    return Tiled{op, {}};
+    return Tiled{op, {}, {}, producer};
   scf::SCFTilingOptions tiling;
   tiling.setLoopType(type).setTileSizes(indexAttrs(rw, sizes));
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);
-  options.setFusionControlFn([](tensor::ExtractSliceOp, OpResult producer,
-                                bool isDestination) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-    if (isDestination && isa<linalg::FillOp>(producer.getOwner()))
+  options.setFusionControlFn([producer](tensor::ExtractSliceOp, OpResult candidate, bool isDestination)
+                                 -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    // With a producer, its accumulator's fill is the producer's destination, not the tiled op's.
+    if (((isDestination || producer) && isa<linalg::FillOp>(candidate.getOwner())) || candidate.getOwner() == producer)
       return scf::SCFTileAndFuseOptions::ControlFnResult{};
     return std::nullopt;
   });
+  StringRef producerName = producer ? producer->getName().getStringRef() : StringRef();
   rw.setInsertionPoint(op);
   FailureOr<scf::SCFTileAndFuseResult> r =
       scf::tileConsumerAndFuseProducersUsingSCF(rw, cast<TilingInterface>(op), options);
@@ -63,6 +71,13 @@ FailureOr<Tiled> tileAndFuseInit(RewriterBase &rw, Operation *op, ArrayRef<int64
     if (Value repl = r->replacements.lookup(res))
       rw.replaceAllUsesWith(res, repl);
   Tiled tiled{r->tiledAndFusedOps.front(), r->loops};
+  if (producer) {
+    for (Operation *fused : r->tiledAndFusedOps)
+      if (fused != tiled.op && fused->getName().getStringRef() == producerName)
+        tiled.producer = fused;
+    if (!tiled.producer)
+      return failure();
+  }
   if (op->use_empty())
     rw.eraseOp(op);
   for (Operation *producer : r->fusedProducers)
@@ -72,8 +87,12 @@ FailureOr<Tiled> tileAndFuseInit(RewriterBase &rw, Operation *op, ArrayRef<int64
 }
 
 // `order`, when given, orders the tile loops (outermost first), as it orders the loops inside.
+// `partialSums`: sequential tiles of a reduction loop accumulate into a tile-sized partial
+// result (carried by the loop, summed after it) instead of into the output element by element:
+// a sum vectorized along its reduction loop.
 FailureOr<Tiled> tileOnly(RewriterBase &rw, Operation *op, ArrayRef<int64_t> sizes,
-                          scf::SCFTilingOptions::LoopType type, ArrayRef<int64_t> order = {}) {
+                          scf::SCFTilingOptions::LoopType type, ArrayRef<int64_t> order = {},
+                          bool partialSums = false) {
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
     return Tiled{op, {}};
   scf::SCFTilingOptions tiling;
@@ -91,12 +110,20 @@ FailureOr<Tiled> tileOnly(RewriterBase &rw, Operation *op, ArrayRef<int64_t> siz
   if (type == scf::SCFTilingOptions::LoopType::ForallOp && !reductionDims.empty())
     tiling.setReductionTilingStrategy(ReductionTilingStrategy::PartialReductionOuterParallel)
         .setReductionDims(reductionDims);
+  else if (partialSums && !reductionDims.empty())
+    tiling.setReductionTilingStrategy(ReductionTilingStrategy::PartialReductionOuterReduction)
+        .setReductionDims(reductionDims);
   rw.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> r = scf::tileUsingSCF(rw, cast<TilingInterface>(op), tiling);
   if (failed(r))
     return failure();
   rw.replaceOp(op, r->replacements);
-  return Tiled{r->tiledOps.back(), r->loops};
+  Tiled tiled{r->tiledOps.back(), r->loops};
+  if (partialSums && type == scf::SCFTilingOptions::LoopType::ForOp && !reductionDims.empty())
+    for (Value init : r->initialValues)
+      if (auto fill = init.getDefiningOp<linalg::FillOp>())
+        tiled.inits.push_back(fill);
+  return tiled;
 }
 
 // A 2-D convolution tile of one output row and one kernel row as its 1-D form.
@@ -114,7 +141,13 @@ FailureOr<Operation *> downscale(Conv conv) {
 // Register tiles of a vectorized kernel: its parallel loops first (with the accumulator's fill
 // fused into each tile), then its reduction loops inside, so that the accumulator tile stays
 // in registers across the whole reduction (hoisted by gnc-lower-vectors).
-LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSchedule &s, Operation *&outermost) {
+// With `epilogue` (the contraction's elementwise consumer, already tiled across threads with
+// `op` fused into its tiles), the register blocks are the consumer's, with `op` fused into each:
+// the consumer then reads the accumulators (forwarded vectors), not memory.
+LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSchedule &s, Operation *&outermost,
+                              Operation *epilogue = nullptr) {
+  // A contraction accumulates into its register block; a sum into a vector of partial sums.
+  bool contraction = gnc::isVectorizableContraction(cast<linalg::LinalgOp>(op));
   auto iters = cast<linalg::LinalgOp>(op).getIteratorTypesArray();
   SmallVector<int64_t> parallelPart(s.tile), reductionPart(s.tile);
   for (size_t i = 0; i < iters.size(); ++i) {
@@ -123,12 +156,32 @@ LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSched
     else
       reductionPart[i] = 0;
   }
-  FailureOr<Tiled> block = tileAndFuseInit(rw, op, parallelPart, scf::SCFTilingOptions::LoopType::ForOp);
+  // Elementwise tiles (and a consumer's) step on one thread through an scf.forall, which
+  // bufferizes in place of a destination buffer (gnc.sequential_tiles).
+  bool forallTiles = !contraction || epilogue;
+  auto blockLoops = forallTiles ? scf::SCFTilingOptions::LoopType::ForallOp : scf::SCFTilingOptions::LoopType::ForOp;
+  Operation *consumerTile = nullptr;
+  FailureOr<Tiled> block = failure();
+  if (epilogue) {
+    unsigned loops = cast<linalg::LinalgOp>(epilogue).getNumLoops();
+    block = tileAndFuseInit(rw, epilogue, ArrayRef<int64_t>(parallelPart).take_front(loops), blockLoops, op);
+    if (succeeded(block)) {
+      consumerTile = block->op;
+      block->op = block->producer;
+    }
+  } else {
+    block = tileAndFuseInit(rw, op, parallelPart, blockLoops);
+  }
   if (failed(block))
     return op->emitError("gnc-apply-schedules: tiling the register block failed");
-  // The fill fused into this tile, if any (the init of the tiled kernel).
-  Operation *fill = cast<linalg::LinalgOp>(block->op).getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>();
-  FailureOr<Tiled> reduction = tileOnly(rw, block->op, reductionPart, scf::SCFTilingOptions::LoopType::ForOp);
+  if (forallTiles)
+    for (LoopLikeOpInterface loop : block->loops)
+      loop->setAttr(gnc::kSequentialTilesAttr, rw.getUnitAttr());
+  // The fill fused into a contraction's tile, if any (the init of the tiled kernel).
+  Operation *fill = contraction ? cast<linalg::LinalgOp>(block->op).getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>()
+                                : nullptr;
+  FailureOr<Tiled> reduction = tileOnly(rw, block->op, reductionPart, scf::SCFTilingOptions::LoopType::ForOp,
+                                        /*order=*/{}, /*partialSums=*/!contraction);
   if (failed(reduction))
     return op->emitError("gnc-apply-schedules: tiling the reduction failed");
   Operation *kernel = reduction->op;
@@ -145,7 +198,9 @@ LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSched
   if (failed(conv1d))
     return op->emitError("gnc-apply-schedules: the convolution tile is not one output row and one kernel row");
   kernel = *conv1d;
-  for (Operation *target : {fill, kernel}) {
+  SmallVector<Operation *> targets{fill, kernel, consumerTile};
+  llvm::append_range(targets, reduction->inits);
+  for (Operation *target : targets) {
     if (!target)
       continue;
     rw.setInsertionPoint(target);
@@ -246,9 +301,33 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
       // The thread level: an scf.forall whose tiles the OpenMP threads share.
       Location loc = op->getLoc();
       DictionaryAttr info = kernelInfo(cast<linalg::LinalgOp>(op), s.kernel);
-      FailureOr<Tiled> tiled =
-          s.vectorize ? tileAndFuseInit(rw, op, s.parallel, scf::SCFTilingOptions::LoopType::ForallOp)
-                      : tileOnly(rw, op, s.parallel, scf::SCFTilingOptions::LoopType::ForallOp);
+      bool contraction = s.vectorize && gnc::isVectorizableContraction(cast<linalg::LinalgOp>(op));
+      // The epilogue: the consumer is tiled across threads, with the contraction fused into
+      // its tiles (the contraction's loops and the consumer's coincide up to the reductions).
+      Operation *epilogue = nullptr;
+      if (s.epilogue) {
+        epilogue = gnc::epilogueConsumer(cast<linalg::LinalgOp>(op));
+        if (!contraction || !epilogue) {
+          op->emitError("gnc-apply-schedules: the schedule has an epilogue, but the kernel has no consumer to compute");
+          return signalPassFailure();
+        }
+      }
+      // A contraction's fill is computed in each of its thread tiles; anything else (a split
+      // sum among them) is tiled alone.
+      FailureOr<Tiled> tiled = failure();
+      if (epilogue) {
+        unsigned loops = cast<linalg::LinalgOp>(epilogue).getNumLoops();
+        tiled = tileAndFuseInit(rw, epilogue, ArrayRef<int64_t>(s.parallel).take_front(loops),
+                                scf::SCFTilingOptions::LoopType::ForallOp, op);
+        if (succeeded(tiled)) {
+          epilogue = tiled->op;
+          tiled->op = tiled->producer;
+        }
+      } else if (contraction) {
+        tiled = tileAndFuseInit(rw, op, s.parallel, scf::SCFTilingOptions::LoopType::ForallOp);
+      } else {
+        tiled = tileOnly(rw, op, s.parallel, scf::SCFTilingOptions::LoopType::ForallOp);
+      }
       if (failed(tiled)) {
         emitError(loc, "gnc-apply-schedules: tiling across threads failed");
         return signalPassFailure();
@@ -270,7 +349,7 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
           root = outer->loops.front().getOperation();
       }
       Operation *outermost = nullptr, *plain = nullptr;
-      if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost) : applyPlainLoops(rw, inner, s, plain)))
+      if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost, epilogue) : applyPlainLoops(rw, inner, s, plain)))
         return signalPassFailure();
       if (!root)
         root = outermost;

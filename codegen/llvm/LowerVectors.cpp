@@ -4,6 +4,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -44,6 +46,27 @@ struct GncLowerVectorsPass : gnc::impl::GncLowerVectorsBase<GncLowerVectorsPass>
       vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
       vector::ShapeCastOp::getCanonicalizationPatterns(patterns, ctx);
       if (failed(applyPatternsGreedily(fn, std::move(patterns))))
+        return signalPassFailure();
+    }
+    {
+      // exp, log, tanh and erf on vectors (the vectorized elementwise kernels and sums) as
+      // inline polynomials: the math library has them for scalars only, so LLVM would call
+      // it once per lane. Scalar ones keep the library: their loops stay scalar anyway, and
+      // libm's logf was twice as fast as the polynomial there (docs/scheduling.md).
+      RewritePatternSet patterns(ctx);
+      populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+        name.consume_front("math."); // the predicate is given op names ("math.exp")
+        return llvm::is_contained({"exp", "expm1", "log", "log1p", "log2", "tanh", "erf"}, name);
+      });
+      SmallVector<Operation *> vectorMath;
+      fn.walk([&](Operation *op) {
+        if (op->getDialect() && op->getDialect()->getNamespace() == "math" && op->getNumResults() == 1 &&
+            isa<VectorType>(op->getResult(0).getType()))
+          vectorMath.push_back(op);
+      });
+      GreedyRewriteConfig config;
+      config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+      if (failed(applyOpPatternsGreedily(vectorMath, std::move(patterns), config)))
         return signalPassFailure();
     }
     {

@@ -1,4 +1,5 @@
 // gnc-outer-parallel-loops: which scf.parallel loops stay parallel (see Passes.td).
+#include "codegen/Schedule.h"
 #include "codegen/llvm/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -82,18 +83,19 @@ struct GncOuterParallelLoopsPass : gnc::impl::GncOuterParallelLoopsBase<GncOuter
   void runOnOperation() override {
     // A schedule's thread tiles (scf.forall, made by gnc-apply-schedules) stay parallel
     // wherever they are, also inside a program's sequential loop (a sampler's time steps).
-    llvm::DenseSet<Operation *> scheduled;
+    llvm::DenseSet<Operation *> scheduled, sequentialTiles;
     SmallVector<scf::ForallOp> foralls;
     getOperation().walk([&](scf::ForallOp f) { foralls.push_back(f); });
     IRRewriter rw(&getContext());
     for (scf::ForallOp f : foralls) {
       rw.setInsertionPoint(f);
+      bool sequential = f->hasAttr(gnc::kSequentialTilesAttr);
       scf::ParallelOp p;
       if (failed(scf::forallToParallelLoop(rw, f, &p))) {
         f.emitError("gnc-outer-parallel-loops: cannot run this scf.forall as a parallel loop");
         return signalPassFailure();
       }
-      scheduled.insert(p);
+      (sequential ? sequentialTiles : scheduled).insert(p);
     }
     SmallVector<scf::ParallelOp> serial;
     getOperation().walk([&](scf::ParallelOp p) { // post-order: inner loops first
@@ -103,7 +105,7 @@ struct GncOuterParallelLoopsPass : gnc::impl::GncOuterParallelLoopsBase<GncOuter
       if (scheduled.contains(p) && !nestedInParallel)
         return;
       bool nested = nestedInParallel || p->getParentOfType<scf::ForOp>();
-      if (nested || nestWork(p) < minWork)
+      if (nested || sequentialTiles.contains(p) || nestWork(p) < minWork)
         serial.push_back(p);
     });
     for (scf::ParallelOp p : serial)

@@ -104,6 +104,10 @@ struct GncOutlineKernelsPass : gnc::impl::GncOutlineKernelsBase<GncOutlineKernel
     llvm::StringMap<unsigned> nameUses;
     OpBuilder b(&getContext());
     for (Operation *k : kernels) {
+      // A sum's loop over its tiles yields its vector of partial sums, added up after it:
+      // with results, it stays inline (it is small; the sums worth threads are scf.forall).
+      if (k->getNumResults())
+        continue;
       llvm::SetVector<Value> captured;
       for (Value v : k->getOperands())
         captured.insert(v);

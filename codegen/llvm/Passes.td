@@ -18,7 +18,10 @@ def GncApplySchedules : Pass<"gnc-apply-schedules", "::mlir::ModuleOp"> {
     OpenMP threads); a vectorized kernel is then tiled into register blocks (parallel loops,
     with the accumulator's linalg.fill fused into each block, then the reduction loops), a
     convolution block becomes a 1-D convolution (one output row, one kernel row), and the
-    block and its fill are vectorized (vector.contract). A plain-loop kernel is tiled by
+    block and its fill are vectorized (vector.contract). A vectorized elementwise kernel's
+    tiles are an scf.forall marked gnc.sequential_tiles (one thread; in-place bufferization),
+    a sum's tiles accumulate into a vector of partial sums (PartialReductionOuterReduction)
+    added up after them. A plain-loop kernel is tiled by
     `tile` and its loops reordered by `order`. The summation order of a reduction follows the
     schedule, so results differ from the reference evaluator in rounding only.
   }];
@@ -33,10 +36,12 @@ def GncLowerVectors : Pass<"gnc-lower-vectors", "::mlir::func::FuncOp"> {
     (registers, not memory, across the reduction), forwards stored zeros to later reads,
     drops unit dimensions, and lowers vector.contract to outer products (broadcast times
     row, one FMA per vector register), multi-reductions, transposes and broadcasts to 1-D
-    vector ops. convert-vector-to-scf and convert-vector-to-llvm finish the job.
+    vector ops; exp, log, tanh and erf on vectors become inline polynomials (the math
+    library has scalar versions only). convert-vector-to-scf and convert-vector-to-llvm finish
+    the job.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect", "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect", "::mlir::math::MathDialect"];
 }
 
 def GncDestinationPassing : Pass<"gnc-destination-passing", "::mlir::ModuleOp"> {

@@ -128,3 +128,87 @@ func.func @tile_order(%x: tensor<16x3x3x16xf32>) -> tensor<16x3x3x16xf32> {
 // CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %c3{{.*}} step %c1
 // CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %c3{{.*}} step %c1
 // CHECK: linalg.generic
+
+// A vectorized elementwise kernel: rows across threads, then 1 x 16 tiles stepped through by
+// an scf.forall marked gnc.sequential_tiles (one thread runs them; its shared output bufferizes
+// in place of a destination buffer), each a vector op on vector<1x16xf32>.
+func.func @elementwise(%x: tensor<32x64xf32>, %b: tensor<64xf32>) -> tensor<32x64xf32> {
+  %e = tensor.empty() : tensor<32x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+         ins(%x, %b : tensor<32x64xf32>, tensor<64xf32>) outs(%e : tensor<32x64xf32>)
+         attrs = {gnc.schedule = {kernel = "k", parallel = [8, 0], tile = [1, 16], vectorize = true}} {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    %n = math.exp %s : f32
+    linalg.yield %n : f32
+  } -> tensor<32x64xf32>
+  return %r : tensor<32x64xf32>
+}
+// CHECK-LABEL: func.func @elementwise
+// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (8)
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 64) step (1, 16)
+// CHECK: vector.transfer_read {{.*}} vector<1x16xf32>
+// CHECK: math.exp {{.*}} : vector<1x16xf32>
+// CHECK: vector.transfer_write
+// CHECK: } {gnc.sequential_tiles}
+// CHECK: } {gnc.kernel = {{.*}}name = "k"
+
+// A sum into a scalar: 4 thread tiles of partial sums (scf.forall, added in order after it);
+// inside each, tiles of 32 accumulate into a vector of 32 partial sums carried by the loop,
+// added up after it.
+func.func @loss_sum(%x: tensor<1024xf32>) -> tensor<f32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> ()>], iterator_types = ["reduction"]}
+         ins(%x : tensor<1024xf32>) outs(%f : tensor<f32>)
+         attrs = {gnc.schedule = {kernel = "s", parallel = [256], tile = [32], vectorize = true}} {
+  ^bb0(%p: f32, %o: f32):
+    %l = math.log %p : f32
+    %s = arith.addf %o, %l : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+// CHECK-LABEL: func.func @loss_sum
+// CHECK: scf.forall (%{{.*}}) = (0) to (1024) step (256) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<4xf32>)
+// CHECK: scf.for {{.*}} to %c256{{.*}} step %c32{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<32xf32>)
+// CHECK: math.log {{.*}} : vector<32xf32>
+// CHECK: arith.addf %[[ACC]], {{.*}} : vector<32xf32>
+// CHECK: linalg.reduce ins(%{{.*}} : tensor<32xf32>)
+// CHECK: } {gnc.kernel = {{.*}}name = "s"
+// CHECK: linalg.reduce ins(%{{.*}} : tensor<4xf32>)
+
+// An epilogue: the matmul's bias + relu consumer is tiled across threads and in 4 x 16 register
+// tiles (the matmul's parallel tiles), with the matmul and its zero fill fused into each; the
+// accumulators, carried in registers across k, go straight into the bias add and the max: the
+// matmul's result is never written to memory, and no buffer is zero-filled.
+func.func @epilogue(%a: tensor<32x64xf32>, %b: tensor<64x32xf32>, %bias: tensor<32xf32>) -> tensor<32x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<32x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<32x32xf32>) -> tensor<32x32xf32>
+  %m = linalg.matmul {gnc.schedule = {kernel = "matmul[32,32,64]", parallel = [8, 0, 0], tile = [4, 16, 4], vectorize = true, epilogue = true}}
+         ins(%a, %b : tensor<32x64xf32>, tensor<64x32xf32>) outs(%f : tensor<32x32xf32>) -> tensor<32x32xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+         ins(%m, %bias : tensor<32x32xf32>, tensor<32xf32>) outs(%e : tensor<32x32xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %s = arith.addf %p, %q : f32
+    %x = arith.maximumf %s, %z : f32
+    linalg.yield %x : f32
+  } -> tensor<32x32xf32>
+  return %r : tensor<32x32xf32>
+}
+// CHECK-LABEL: func.func @epilogue
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (8)
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 32) step (4, 16)
+// CHECK: %[[ACC:.*]] = scf.for {{.*}} -> (vector<4x16xf32>)
+// CHECK: vector.contract
+// CHECK: %[[B:.*]] = arith.addf %[[ACC]], {{.*}} : vector<4x16xf32>
+// CHECK: arith.maximumf %[[B]], {{.*}} : vector<4x16xf32>
+// CHECK: vector.transfer_write
+// CHECK: } {gnc.sequential_tiles}
+// CHECK: } {gnc.kernel = {{.*}}name = "matmul[32,32,64]"
+// CHECK-NOT: linalg.generic

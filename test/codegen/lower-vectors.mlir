@@ -27,3 +27,21 @@ func.func @block(%a: memref<2x64xf32>, %b: memref<64x8xf32>, %c: memref<2x8xf32>
 // CHECK-COUNT-4: vector.fma {{.*}} : vector<8xf32>
 // CHECK: scf.yield
 // CHECK: vector.transfer_write %{{.*}} : vector<2x8xf32>, memref<2x8xf32>
+
+// exp and log on vectors become inline polynomials (the math library has scalar versions
+// only); a scalar log keeps the library call.
+func.func @math(%m: memref<16xf32>, %s: f32) -> f32 {
+  %c0 = arith.constant 0 : index
+  %p = ub.poison : f32
+  %v = vector.transfer_read %m[%c0], %p {in_bounds = [true]} : memref<16xf32>, vector<16xf32>
+  %e = math.exp %v : vector<16xf32>
+  %l = math.log %e : vector<16xf32>
+  vector.transfer_write %l, %m[%c0] {in_bounds = [true]} : vector<16xf32>, memref<16xf32>
+  %r = math.log %s : f32
+  return %r : f32
+}
+// CHECK-LABEL: func.func @math
+// CHECK-NOT: math.exp
+// CHECK-NOT: math.log {{.*}}vector
+// CHECK: math.fma {{.*}} : vector<16xf32>
+// CHECK: math.log %{{.*}} : f32

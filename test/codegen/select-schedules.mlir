@@ -5,8 +5,9 @@
 // whose panel of B fits (else its rows, @matmul_rows); a convolution output row segments of one or more images x
 // whole vectors of channels (the cheapest block by its cost model), one kernel row, its batch
 // split across threads; the fill of a
-// vectorized kernel's accumulator is fused (no schedule of its own); an elementwise op and a
-// reduction are plain loops, the reduction with its contiguous output loop innermost.
+// vectorized kernel's accumulator is fused (no schedule of its own); the matmul's elementwise
+// consumer is computed in its register tiles (`epilogue`, no schedule of its own either); a
+// reduction into a vector stays plain loops, its contiguous output loop innermost.
 func.func @kernels(%a: tensor<128x784xf32>, %b: tensor<784x256xf32>, %x: tensor<128x16x16x32xf32>,
                    %w: tensor<3x3x32x64xf32>, %v: tensor<128x256xf32>) -> (tensor<128x256xf32>, tensor<128x14x14x64xf32>, tensor<256xf32>) {
   %z = arith.constant 0.0 : f32
@@ -36,12 +37,12 @@ func.func @kernels(%a: tensor<128x784xf32>, %b: tensor<784x256xf32>, %x: tensor<
   return %r, %c, %sum : tensor<128x256xf32>, tensor<128x14x14x64xf32>, tensor<256xf32>
 }
 // AVX2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<128x256xf32>) -> tensor<128x256xf32>
-// AVX2-NEXT: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [0, 64, 0], tile = [4, 16, 4], vectorize = true}}
+// AVX2-NEXT: linalg.matmul {gnc.schedule = {epilogue = true, kernel = "matmul[128,256,784]", parallel = [0, 64, 0], tile = [4, 16, 4], vectorize = true}}
 // AVX2: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, gnc.schedule = {kernel = "conv_2d_nhwc_hwcf_s1x1_d1x1[128,14,14,64,3,3,32]", parallel = [16, 0, 0, 0, 0, 0, 0], tile = [2, 1, 2, 16, 1, 1, 4], vectorize = true}
-// AVX2: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_addf.{{[0-9a-f]+}}[128,256]", parallel = [0, 0], tile = [0, 0], vectorize = false}
+// AVX2: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%{{.*}}, %{{.*}} : tensor<128x256xf32>, tensor<128x256xf32>) outs(%{{.*}} : tensor<128x256xf32>) {{[{]$}}
 // AVX2: linalg.fill {gnc.schedule = {kernel = "fill[256]", parallel = [0], tile = [0], vectorize = false}}
 // AVX2: linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_addf.{{[0-9a-f]+}}[128,256]", order = [0, 1], parallel = [0, 0], tile = [0, 0], vectorize = false}
-// AVX512: linalg.matmul {gnc.schedule = {kernel = "matmul[128,256,784]", parallel = [0, 64, 0], tile = [4, 64, 4], vectorize = true}}
+// AVX512: linalg.matmul {gnc.schedule = {epilogue = true, kernel = "matmul[128,256,784]", parallel = [0, 64, 0], tile = [4, 64, 4], vectorize = true}}
 // AVX512: linalg.conv_2d_nhwc_hwcf {{.*}}tile = [2, 1, 2, 64, 1, 1, 4], vectorize = true}
 
 // A row of 7 output pixels (prime) leaves few register blocks along the row: the block takes
@@ -113,3 +114,50 @@ func.func @matmul_rows(%a: tensor<128x64xf32>, %b: tensor<64x256xf32>) -> tensor
 }
 // AVX2-LABEL: func.func @matmul_rows
 // AVX2: kernel = "matmul[128,256,64]", parallel = [16, 0, 0], tile = [4, 16, 4], vectorize = true
+
+// Sums into a scalar (after gnc-collapse-loops, one loop): vectorized along that loop, 4
+// vectors of partial sums per tile, the loop split into 8 thread tiles of partial sums (any
+// thread count adds them in the same order). An elementwise op large enough for threads
+// splits its outermost loop; one whose innermost loop is not whole vectors stays plain, and so
+// does a sum that is not a plain addition of the accumulator.
+func.func @sums(%a: tensor<100352xf32>, %b: tensor<100352xf32>, %c: tensor<784x256xf32>, %d: tensor<128x30xf32>)
+    -> (tensor<f32>, tensor<f32>, tensor<784x256xf32>, tensor<128x30xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %s = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> ()>],
+                       iterator_types = ["reduction"]} ins(%a, %b : tensor<100352xf32>, tensor<100352xf32>) outs(%f : tensor<f32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %l = math.log %p : f32
+    %m = arith.mulf %l, %q : f32
+    %r = arith.addf %o, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<f32>
+  %mx = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> ()>],
+                        iterator_types = ["reduction"]} ins(%a : tensor<100352xf32>) outs(%f : tensor<f32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.maximumf %o, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<f32>
+  %ce = tensor.empty() : tensor<784x256xf32>
+  %ew = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                        iterator_types = ["parallel", "parallel"]} ins(%c : tensor<784x256xf32>) outs(%ce : tensor<784x256xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %x = math.exp %p : f32
+    linalg.yield %x : f32
+  } -> tensor<784x256xf32>
+  %de = tensor.empty() : tensor<128x30xf32>
+  %odd = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                         iterator_types = ["parallel", "parallel"]} ins(%d : tensor<128x30xf32>) outs(%de : tensor<128x30xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %x = math.exp %p : f32
+    linalg.yield %x : f32
+  } -> tensor<128x30xf32>
+  return %s, %mx, %ew, %odd : tensor<f32>, tensor<f32>, tensor<784x256xf32>, tensor<128x30xf32>
+}
+// AVX2-LABEL: func.func @sums
+// AVX2: iterator_types = ["reduction"]{{.*}}gnc.schedule = {kernel = "generic_log_mulf_addf.{{[0-9a-f]+}}[100352]", parallel = [12544], tile = [32], vectorize = true}
+// AVX2: iterator_types = ["reduction"]{{.*}}gnc.schedule = {kernel = "generic_maximumf.{{[0-9a-f]+}}[100352]", parallel = [0], tile = [0], vectorize = false}
+// AVX2: iterator_types = ["parallel", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_exp.{{[0-9a-f]+}}[784,256]", parallel = [98, 0], tile = [1, 32], vectorize = true}
+// AVX512: iterator_types = ["parallel", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_exp.{{[0-9a-f]+}}[784,256]", parallel = [98, 0], tile = [1, 64], vectorize = true}
+// AVX2: iterator_types = ["parallel", "parallel"]{{.*}}gnc.schedule = {kernel = "generic_exp.{{[0-9a-f]+}}[128,30]", parallel = [0, 0], tile = [0, 0], vectorize = false}

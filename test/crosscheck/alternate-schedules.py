@@ -3,8 +3,9 @@
 
 Reads the schedules gnc chose (`gnc build --dump-schedules DEFAULT.json`) and writes different,
 still valid ones: vectorized kernels get halved register tiles, reduction tiles of 1 and,
-every other kernel, no thread tiles (one thread) or twice the thread tiles; plain-loop kernels
-run their loops in reverse order. The crosscheck then proves the numbers do not depend on the
+every other kernel, no thread tiles (one thread) or twice the thread tiles; every other
+contraction with an epilogue loses it (its consumer then gets a schedule of its own);
+plain-loop kernels run their loops in reverse order. The crosscheck then proves the numbers do not depend on the
 schedule (beyond rounding). See docs/scheduling.md for the file format.
 """
 import json
@@ -23,8 +24,10 @@ def alternate(index, signature, s):
             reduction = {4, 5, 6}  # (n, oh, ow, f, kh, kw, c)
         elif signature.startswith("depthwise_conv_2d"):
             reduction = {4, 5}  # (n, oh, ow, c, kh, kw)
-        else:
+        elif signature.startswith("matmul"):
             reduction = {2}  # matmul (m, n, k)
+        else:
+            reduction = set()  # elementwise kernels and sums: halved vectors
         tile = list(s["tile"])
         for i in range(n):
             if i in reduction:
@@ -39,7 +42,10 @@ def alternate(index, signature, s):
             for i, p in enumerate(parallel):
                 if p and p % 2 == 0 and (p // 2) % tile[i] == 0:
                     parallel[i] = p // 2
-        return {"vectorize": True, "parallel": parallel, "tile": tile}
+        out = {"vectorize": True, "parallel": parallel, "tile": tile}
+        if s.get("epilogue") and index % 2 == 1:
+            out["epilogue"] = True
+        return out
     order = list(s.get("order") or range(n))
     return {"vectorize": False, "parallel": s["parallel"], "tile": s["tile"], "order": order[::-1]}
 

@@ -418,24 +418,44 @@ struct FlipKernelLowering : GnPattern<FlipKernelOp> {
 
 // Each part written by a strided insert_slice straight into the result. When the parts cover
 // every element (a transposed convolution whose kernel is at least its stride), the result
-// starts as tensor.empty: no buffer is zero-filled only to be overwritten, and no part is
-// copied through a zero-interleaved intermediate.
+// starts as tensor.empty: no buffer is zero-filled only to be overwritten. Each part is
+// inserted right after it is computed, so its buffer is dead before the next part's is
+// allocated (the order the sub-pixel parts had when gn-to-linalg lowered transposed
+// convolutions itself; all parts alive at once took more memory, and time, per step).
 struct InterleaveLowering : GnPattern<InterleaveOp> {
   using GnPattern::GnPattern;
   LogicalResult matchAndRewrite(InterleaveOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     auto yt = typeOf(op.getResult());
     ArrayRef<int64_t> s = op.getStrides(), off = op.getOffsets();
+    Block *block = op->getBlock();
+    // The parts in the order they are computed (those from elsewhere first).
+    auto position = [&](Value v) -> Operation * {
+      Operation *def = v.getDefiningOp();
+      return def && def->getBlock() == block ? def : nullptr;
+    };
+    SmallVector<size_t> order = llvm::to_vector(llvm::seq<size_t>(0, a.getParts().size()));
+    llvm::stable_sort(order, [&](size_t i, size_t j) {
+      Operation *pi = position(a.getParts()[i]), *pj = position(a.getParts()[j]);
+      return pj && (!pi || pi->isBeforeInBlock(pj));
+    });
     // The verifier puts parts on distinct residues, so they are disjoint: they cover the
     // result exactly when their pixels add up to its pixels.
     int64_t pixels = 0;
     for (Value part : a.getParts())
       pixels += typeOf(part).getDimSize(1) * typeOf(part).getDimSize(2);
     bool covered = pixels == yt.getDimSize(1) * yt.getDimSize(2);
+    OpBuilder::InsertionGuard guard(rw);
+    if (Operation *first = position(a.getParts()[order.front()]))
+      rw.setInsertionPoint(first);
     Value out = covered ? tensor::EmptyOp::create(rw, loc, yt.getShape(), yt.getElementType()).getResult()
                         : zerosLike(rw, loc, yt);
     SmallVector<OpFoldResult> strides{rw.getIndexAttr(1), rw.getIndexAttr(s[0]), rw.getIndexAttr(s[1]), rw.getIndexAttr(1)};
-    for (auto [i, part] : llvm::enumerate(a.getParts())) {
+    for (size_t i : order) {
+      Value part = a.getParts()[i];
+      Operation *def = position(part);
+      if (def && rw.getInsertionPoint() != block->end() && !def->isBeforeInBlock(&*rw.getInsertionPoint()))
+        rw.setInsertionPointAfter(def);
       SmallVector<OpFoldResult> dst{rw.getIndexAttr(0), rw.getIndexAttr(off[2 * i]), rw.getIndexAttr(off[2 * i + 1]),
                                     rw.getIndexAttr(0)};
       SmallVector<OpFoldResult> sizes;

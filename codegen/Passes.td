@@ -38,6 +38,24 @@ def GncSelectSchedules : Pass<"gnc-select-schedules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GncSelectAlgorithms : Pass<"gnc-select-algorithms", "::mlir::ModuleOp"> {
+  let summary = "Gives every gn.conv2d_transpose its form (gnc.algorithm), from a schedule file or the heuristic";
+  let description = [{
+    The schedule of a transposed convolution at the gn level: "subpixel" (s*s stride-1
+    convolutions, no zero multiplied; needs dilation 1) or "zero_insertion" (one stride-1
+    convolution of the zero-inserted input). The heuristic takes sub-pixel where it applies.
+    `schedules-file` entries keyed by the op's signature (codegen/Schedule.h,
+    transposedConvSignature) override it: {"algorithm": "zero_insertion"}. An entry with an
+    unknown field or algorithm, one the op cannot take, or one naming no transposed
+    convolution of the program is an error located in the file, naming the kernel and the
+    field. The choices are also recorded on the module (`gnc.algorithms`), for
+    gnc-select-schedules' `dump-file`. Only decides: gn-transposed-conv-to-conv rewrites.
+  }];
+  let options = [
+    Option<"schedulesFile", "schedules-file", "std::string", "\"\"", "JSON file of schedules by kernel signature">
+  ];
+}
+
 def GncFuseElementwise : Pass<"gnc-fuse-elementwise", "::mlir::ModuleOp"> {
   let summary = "Fuses each elementwise linalg.generic into its only consumer";
   let description = [{

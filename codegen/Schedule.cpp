@@ -1,5 +1,7 @@
 #include "codegen/Schedule.h"
 
+#include "dialects/gn/GnOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
@@ -346,5 +348,21 @@ std::string validateSchedule(linalg::LinalgOp op, const KernelSchedule &s) {
   }
   return "";
 }
+
+std::string transposedConvSignature(gn::Conv2DTransposeOp op) {
+  auto x = cast<ShapedType>(op.getX().getType()), w = cast<ShapedType>(op.getW().getType());
+  auto pair = [](ArrayRef<int64_t> v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i)
+      s += (i ? "x" : "") + std::to_string(v[i]);
+    return s;
+  };
+  SmallVector<int64_t> extents{x.getDimSize(0), x.getDimSize(1), x.getDimSize(2), x.getDimSize(3),
+                               w.getDimSize(0), w.getDimSize(1), w.getDimSize(2)};
+  return "conv2d_transpose_s" + pair(op.getStrides()) + "_p" + pair(op.getPadding()) + "_op" +
+         pair(op.getOutputPadding()) + "_d" + pair(op.getDilations()) + listText(extents);
+}
+
+bool isTransposedConvSignature(llvm::StringRef signature) { return signature.starts_with("conv2d_transpose_"); }
 
 } // namespace gnc

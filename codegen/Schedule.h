@@ -34,6 +34,7 @@
 #include <string>
 
 namespace mlir::linalg { class LinalgOp; }
+namespace mlir::gn { class Conv2DTransposeOp; }
 
 namespace gnc {
 
@@ -67,6 +68,18 @@ struct KernelSchedule {
 // for generic ops, a hash of its indexing maps and body (e.g. "conv_2d_nhwc_hwcf_s2x2_d1x1
 // [128,14,14,32,3,3,1]", "matmul[128,16,3136]", "generic.3f2a91c0[128,784]").
 std::string kernelSignature(mlir::linalg::LinalgOp op);
+
+// A transposed convolution is a kernel of the gn level: gnc-select-algorithms chooses its
+// form (`gnc.algorithm`, passes/TransposedConvAlgorithm.h) before it becomes linalg kernels.
+// Its signature: "conv2d_transpose_s2x2_p1x1x1x1_op1x1_d1x1[N,H,W,Cin,KH,KW,Cout]" (strides,
+// padding top/bottom/left/right, output padding, dilations); schedule file entries keyed by
+// one hold {"algorithm": NAME}.
+std::string transposedConvSignature(mlir::gn::Conv2DTransposeOp op);
+bool isTransposedConvSignature(llvm::StringRef signature);
+// On the module, from gnc-select-algorithms on: each transposed convolution's signature and
+// the algorithm chosen for it, which gnc-select-schedules writes into --dump-schedules files
+// beside the linalg kernels' schedules.
+inline constexpr llvm::StringLiteral kAlgorithmsAttr = "gnc.algorithms";
 
 // Checks that `s` is one `op` can take: field lengths match its loops, tile sizes divide the
 // extents (register tiles divide the thread tiles), order is a permutation, vectorization is

@@ -3,7 +3,7 @@
 // the vocabulary and docs/scheduling.md for the reasoning behind the heuristic.
 #include "codegen/Passes.h"
 #include "codegen/Schedule.h"
-#include "support/UserFile.h"
+#include "codegen/ScheduleFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -399,33 +399,21 @@ bool isFusedInit(linalg::LinalgOp op) {
 struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSchedulesPass> {
   using GncSelectSchedulesBase::GncSelectSchedulesBase;
 
-  // Schedules of a file, by kernel signature; an error names the file and the field.
+  // Schedules of a file, by kernel signature; an error names the file and the field. The
+  // entries of transposed convolutions are gnc-select-algorithms', which has checked them.
   LogicalResult readFile(std::map<std::string, KernelSchedule> &out) {
-    Location loc = FileLineColLoc::get(&getContext(), schedulesFile, 1, 1);
-    auto buf = gnc::readUserFile(schedulesFile);
-    // Line 0: a diagnostic handler shows line 1 of a file by opening it, which blocks on the
-    // very FIFO this error is about; no line, no opening.
-    if (!buf)
-      return mlir::emitError(FileLineColLoc::get(&getContext(), schedulesFile, 0, 0))
-             << "cannot read the schedule file: " << llvm::toString(buf.takeError());
-    llvm::Expected<llvm::json::Value> v = llvm::json::parse((*buf)->getBuffer());
-    if (!v)
-      return mlir::emitError(loc) << "not a JSON schedule file: " << llvm::toString(v.takeError());
-    const llvm::json::Object *top = v->getAsObject();
-    const llvm::json::Object *kernels = top ? top->getObject("kernels") : nullptr;
-    if (!kernels)
-      return mlir::emitError(loc) << "expected an object with a \"kernels\" object (docs/scheduling.md)";
-    for (const auto &kv : *kernels) {
+    auto entries = gnc::readScheduleFile(&getContext(), schedulesFile);
+    if (failed(entries))
+      return failure();
+    Location loc = gnc::scheduleFileLoc(&getContext(), schedulesFile);
+    for (const auto &[name, entry] : *entries) {
+      if (gnc::isTransposedConvSignature(name))
+        continue;
       std::string error;
-      const llvm::json::Object *entry = kv.second.getAsObject();
-      FailureOr<KernelSchedule> s = failure();
-      if (!entry)
-        error = "the entry must be an object";
-      else
-        s = KernelSchedule::fromJson(*entry, error);
+      FailureOr<KernelSchedule> s = KernelSchedule::fromJson(entry, error);
       if (failed(s))
-        return mlir::emitError(loc) << "kernel '" << kv.first.str() << "': " << error;
-      s->kernel = kv.first.str();
+        return mlir::emitError(loc) << "kernel '" << name << "': " << error;
+      s->kernel = name;
       out[s->kernel] = *s;
     }
     return success();
@@ -442,7 +430,7 @@ struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSched
     bool failedAny = false;
     // A file's errors, once per kernel, located in the file (not at each op using the kernel).
     std::map<std::string, std::string> fileErrors;
-    Location fileLoc = FileLineColLoc::get(&getContext(), schedulesFile, 1, 1);
+    Location fileLoc = gnc::scheduleFileLoc(&getContext(), schedulesFile);
     // Consumers computed in a contraction's register tiles (`epilogue`): no schedule of their own.
     llvm::DenseSet<Operation *> epilogues;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -491,6 +479,11 @@ struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSched
     if (failedAny)
       return signalPassFailure();
     if (!dumpFile.empty()) {
+      // The forms gnc-select-algorithms chose for transposed convolutions, beside the kernels.
+      if (auto algorithms = getOperation()->getAttrOfType<DictionaryAttr>(gnc::kAlgorithmsAttr))
+        for (NamedAttribute a : algorithms)
+          if (auto name = dyn_cast<StringAttr>(a.getValue()))
+            chosen[a.getName().str()] = llvm::json::Object{{"algorithm", name.getValue().str()}};
       std::error_code ec;
       llvm::raw_fd_ostream os(dumpFile, ec, llvm::sys::fs::OF_Text);
       if (ec) {

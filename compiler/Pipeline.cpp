@@ -27,6 +27,19 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
        }},
+      {"algorithm", "every gn.conv2d_transpose with its form (gnc.algorithm): subpixel or zero_insertion",
+       [](OpPassManager &pm, const PipelineOptions &o) {
+         GncSelectAlgorithmsOptions select;
+         select.schedulesFile = o.schedulesFile;
+         pm.addPass(createGncSelectAlgorithms(select));
+       }},
+      {"conv", "transposed convolutions as stride-1 convolutions (gn.dilate, gn.flip_kernel, gn.interleave)",
+       [](OpPassManager &pm, const PipelineOptions &) {
+         // After gn-autodiff, so the input gradients of strided convolutions are rewritten too.
+         pm.addPass(gnc::createGnTransposedConvToConv());
+         pm.addPass(createCanonicalizerPass());
+         pm.addPass(createCSEPass());
+       }},
       {"linalg", "linalg, tensor, arith and math on tensors (LLVM backend)",
        [](OpPassManager &pm, const PipelineOptions &o) {
          GncModelInfoOptions info;

@@ -106,6 +106,17 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
 
   void runOnOperation() override {
     module = getOperation();
+    // Ops of the later stages (gn-transposed-conv-to-conv's) have no gradient rules: a module
+    // holding one has been through those passes already, or was written out of order.
+    WalkResult late = module.walk([](Operation *op) {
+      if (!op->hasTrait<AfterAutodiff>())
+        return WalkResult::advance();
+      op->emitOpError("is created after gn-autodiff (by gn-transposed-conv-to-conv) and has no gradient "
+                      "rule; differentiate gn.conv2d_transpose instead");
+      return WalkResult::interrupt();
+    });
+    if (late.wasInterrupted())
+      return signalPassFailure();
     if (!declareOptimizerState())
       return signalPassFailure();
     for (auto p : module.getOps<ParamOp>()) {

@@ -29,4 +29,19 @@ def GnAutodiff : Pass<"gn-autodiff", "::mlir::ModuleOp"> {
   }];
 }
 
+def GnTransposedConvToConv : Pass<"gn-transposed-conv-to-conv", "::mlir::ModuleOp"> {
+  let summary = "Rewrites every gn.conv2d_transpose as stride-1 gn.conv2d in the form its gnc.algorithm names";
+  let description = [{
+    Runs after gn-autodiff, so it also rewrites the input gradients of strided convolutions
+    (gn-autodiff emits them as gn.conv2d_transpose). The form is the op's `gnc.algorithm`
+    attribute, which gnc-select-algorithms sets (this pass never decides):
+    "zero_insertion" is gn.dilate (s-1 zeros between input pixels, padded by d*(k-1)-p and
+    the output padding; rows beyond are cropped with gn.slice), gn.flip_kernel and one
+    stride-1 gn.conv2d; "subpixel" (dilation 1) is, per output residue, a gn.pad + gn.slice
+    window of the input and a stride-1 gn.conv2d with that residue's gn.flip_kernel
+    sub-kernel, the s*s parts assembled by gn.interleave, then the bias (gn.broadcast +
+    gn.add). An op without a realizable algorithm is an error.
+  }];
+}
+
 #endif

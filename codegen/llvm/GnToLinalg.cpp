@@ -1,8 +1,8 @@
 // gn-to-linalg: every gn op to linalg / tensor / arith / math on tensors.
 //
 // Named linalg ops where they exist (matmul, conv_2d_nhwc_hwcf, transpose, fill), linalg.generic
-// for the rest. A transposed convolution becomes stride*stride small convolutions (see
-// Conv2DTransposeLowering). Random ops compute Philox per element from linalg.index.
+// for the rest. Transposed convolutions arrive already rewritten as convolutions
+// (passes/TransposedConvToConv.cpp). Random ops compute Philox per element from linalg.index.
 #include "codegen/llvm/Passes.h"
 #include "codegen/llvm/PhiloxIR.h"
 
@@ -377,99 +377,93 @@ struct Conv2DLowering : GnPattern<Conv2DOp> {
   }
 };
 
-// Transposed convolution, stride s, dilation 1, as s*s stride-1 convolutions ("sub-pixel"):
-// output row y = q*s + r - p only receives kernel rows kh = r + s*t from input rows q - t, so
-// each residue (rh, rw) is a small full convolution of the input with the sub-kernel
-// w[rh + s*t] (flipped), written into every s-th output row and column. Unlike convolving the
-// zero-interleaved input, no multiplication by an inserted zero is performed.
-struct Conv2DTransposeLowering : GnPattern<Conv2DTransposeOp> {
-  using GnPattern::GnPattern;
-  LogicalResult matchAndRewrite(Conv2DTransposeOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
-    ArrayRef<int64_t> d = op.getDilations();
-    if (d[0] != 1 || d[1] != 1)
-      return zeroInterleaved(op, a, rw);
-    Location loc = op.getLoc();
-    auto xt = typeOf(a.getX()), wt = typeOf(a.getW()), yt = typeOf(op.getResult());
-    ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding();
-    int64_t n = xt.getDimSize(0), h = xt.getDimSize(1), w = xt.getDimSize(2), cin = xt.getDimSize(3);
-    int64_t kh = wt.getDimSize(0), kw = wt.getDimSize(1), cout = wt.getDimSize(2);
-    Type f32 = xt.getElementType();
-    MLIRContext *ctx = rw.getContext();
-    // When the kernel is at least as large as the stride, every output pixel belongs to a
-    // residue with taps and is written by its part: the output needs no zeros of its own.
-    bool covered = kh >= s[0] && kw >= s[1];
-    Value out = covered ? tensor::EmptyOp::create(rw, loc, yt.getShape(), f32).getResult() : zerosLike(rw, loc, yt);
-    for (int64_t rh = 0; rh < s[0]; ++rh) {
-      for (int64_t rwi = 0; rwi < s[1]; ++rwi) {
-        // Taps of this residue, and the range of q (output row = q*s + r - p) inside the output.
-        int64_t krh = kh > rh ? (kh - rh + s[0] - 1) / s[0] : 0;
-        int64_t krw = kw > rwi ? (kw - rwi + s[1] - 1) / s[1] : 0;
-        int64_t qh0 = (p[0] - rh + s[0] - 1) / s[0], qw0 = (p[2] - rwi + s[1] - 1) / s[1];
-        int64_t qh1 = (yt.getDimSize(1) - 1 + p[0] - rh) / s[0], qw1 = (yt.getDimSize(2) - 1 + p[2] - rwi) / s[1];
-        int64_t nqh = qh1 - qh0 + 1, nqw = qw1 - qw0 + 1;
-        if (krh == 0 || krw == 0 || nqh <= 0 || nqw <= 0)
-          continue;
-        // Input rows q - t for t in [0, kr): pad by kr - 1 on top, then take rows from q0.
-        int64_t padBottom = std::max<int64_t>(0, qh0 + nqh - h), padRight = std::max<int64_t>(0, qw0 + nqw - w);
-        Value xp = padNHWC(rw, loc, a.getX(), krh - 1, padBottom, krw - 1, padRight);
-        SmallVector<OpFoldResult> offs{rw.getIndexAttr(0), rw.getIndexAttr(qh0), rw.getIndexAttr(qw0), rw.getIndexAttr(0)};
-        SmallVector<OpFoldResult> sizes{rw.getIndexAttr(n), rw.getIndexAttr(nqh + krh - 1), rw.getIndexAttr(nqw + krw - 1),
-                                        rw.getIndexAttr(cin)};
-        SmallVector<OpFoldResult> ones(4, rw.getIndexAttr(1));
-        auto winT = RankedTensorType::get({n, nqh + krh - 1, nqw + krw - 1, cin}, f32);
-        Value window = tensor::ExtractSliceOp::create(rw, loc, winT, xp, offs, sizes, ones);
-        // Sub-kernel, flipped, HWIO: k[u, v, ci, co] = w[rh + s*(krh-1-u), rw + s*(krw-1-v), co, ci]
-        AffineExpr u = getAffineDimExpr(0, ctx), v = getAffineDimExpr(1, ctx), ci = getAffineDimExpr(2, ctx),
-                   co = getAffineDimExpr(3, ctx);
-        AffineMap km = AffineMap::get(4, 0, {(krh - 1 - u) * s[0] + rh, (krw - 1 - v) * s[1] + rwi, co, ci}, ctx);
-        Value sub = generic(rw, loc, RankedTensorType::get({krh, krw, cin, cout}, f32), {a.getW()}, {km},
-                            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-        Value part = conv(rw, loc, window, sub, {1, 1}, {1, 1}, RankedTensorType::get({n, nqh, nqw, cout}, f32));
-        SmallVector<OpFoldResult> dst{rw.getIndexAttr(0), rw.getIndexAttr(qh0 * s[0] + rh - p[0]),
-                                      rw.getIndexAttr(qw0 * s[1] + rwi - p[2]), rw.getIndexAttr(0)};
-        SmallVector<OpFoldResult> partSizes{rw.getIndexAttr(n), rw.getIndexAttr(nqh), rw.getIndexAttr(nqw), rw.getIndexAttr(cout)};
-        SmallVector<OpFoldResult> strides{rw.getIndexAttr(1), rw.getIndexAttr(s[0]), rw.getIndexAttr(s[1]), rw.getIndexAttr(1)};
-        out = tensor::InsertSliceOp::create(rw, loc, part, out, dst, partSizes, strides);
-      }
-    }
-    if (a.getBias())
-      out = addBias(rw, loc, out, a.getBias());
-    rw.replaceOp(op, out);
-    return success();
-  }
+// The ops gn-transposed-conv-to-conv expresses transposed convolutions with.
 
-  // Dilated kernels: a stride-1 convolution of the zero-interleaved, padded input with the
-  // flipped kernel.
-  LogicalResult zeroInterleaved(Conv2DTransposeOp op, Adaptor a, ConversionPatternRewriter &rw) const {
+// Zeros with the input at every s-th row and column after the padding: a zero-filled tensor
+// and one strided insert_slice (the padding costs nothing more).
+struct DilateLowering : GnPattern<DilateOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(DilateOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
-    auto xt = typeOf(a.getX()), wt = typeOf(a.getW()), yt = typeOf(op.getResult());
-    ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(), d = op.getDilations(),
-                      op_ = op.getOutputPadding();
-    int64_t kh = wt.getDimSize(0), kw = wt.getDimSize(1);
-    int64_t top = d[0] * (kh - 1) - p[0], bottom = d[0] * (kh - 1) - p[1] + op_[0];
-    int64_t left = d[1] * (kw - 1) - p[2], right = d[1] * (kw - 1) - p[3] + op_[1];
-    if (top < 0 || bottom < 0 || left < 0 || right < 0)
-      return rw.notifyMatchFailure(op, "padding larger than dilation*(kernel-1) is not supported");
-    int64_t h = (xt.getDimSize(1) - 1) * s[0] + 1 + top + bottom;
-    int64_t w = (xt.getDimSize(2) - 1) * s[1] + 1 + left + right;
-    auto bigT = RankedTensorType::get({xt.getDimSize(0), h, w, xt.getDimSize(3)}, xt.getElementType());
-    Value big = zerosLike(rw, loc, bigT);
-    SmallVector<OpFoldResult> offsets{rw.getIndexAttr(0), rw.getIndexAttr(top), rw.getIndexAttr(left), rw.getIndexAttr(0)};
+    auto xt = typeOf(a.getX());
+    ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding();
+    SmallVector<OpFoldResult> offsets{rw.getIndexAttr(0), rw.getIndexAttr(p[0]), rw.getIndexAttr(p[2]),
+                                      rw.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes;
     for (int64_t v : xt.getShape())
       sizes.push_back(rw.getIndexAttr(v));
     SmallVector<OpFoldResult> strides{rw.getIndexAttr(1), rw.getIndexAttr(s[0]), rw.getIndexAttr(s[1]), rw.getIndexAttr(1)};
-    Value xin = tensor::InsertSliceOp::create(rw, loc, a.getX(), big, offsets, sizes, strides);
-    auto flippedT = RankedTensorType::get({kh, kw, wt.getDimSize(3), wt.getDimSize(2)}, wt.getElementType());
-    AffineExpr e0 = rw.getAffineDimExpr(0), e1 = rw.getAffineDimExpr(1), e2 = rw.getAffineDimExpr(2),
-               e3 = rw.getAffineDimExpr(3);
-    AffineMap flipMap = AffineMap::get(4, 0, {-e0 + (kh - 1), -e1 + (kw - 1), e3, e2}, rw.getContext());
-    Value flipped = generic(rw, loc, flippedT, {a.getW()}, {flipMap},
-                            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-    Value y = conv(rw, loc, xin, flipped, {1, 1}, d, yt);
-    if (a.getBias())
-      y = addBias(rw, loc, y, a.getBias());
-    rw.replaceOp(op, y);
+    rw.replaceOpWithNewOp<tensor::InsertSliceOp>(op, a.getX(), zerosLike(rw, loc, typeOf(op.getResult())), offsets,
+                                                 sizes, strides);
+    return success();
+  }
+};
+
+// One generic reading every tap through a single affine map (flip, step, channel swap).
+struct FlipKernelLowering : GnPattern<FlipKernelOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(FlipKernelOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    auto kt = typeOf(op.getResult());
+    ArrayRef<int64_t> p = op.getPhase(), s = op.getStep();
+    int64_t kh = kt.getDimSize(0), kw = kt.getDimSize(1);
+    MLIRContext *ctx = rw.getContext();
+    AffineExpr u = getAffineDimExpr(0, ctx), v = getAffineDimExpr(1, ctx), ci = getAffineDimExpr(2, ctx),
+               co = getAffineDimExpr(3, ctx);
+    AffineMap m = AffineMap::get(4, 0, {(kh - 1 - u) * s[0] + p[0], (kw - 1 - v) * s[1] + p[1], co, ci}, ctx);
+    rw.replaceOp(op, generic(rw, op.getLoc(), kt, {a.getW()}, {m},
+                             [](OpBuilder &, Location, ValueRange args) { return args[0]; }));
+    return success();
+  }
+};
+
+// Each part written by a strided insert_slice straight into the result. When the parts cover
+// every element (a transposed convolution whose kernel is at least its stride), the result
+// starts as tensor.empty: no buffer is zero-filled only to be overwritten. Each part is
+// inserted right after it is computed, so its buffer is dead before the next part's is
+// allocated (the order the sub-pixel parts had when gn-to-linalg lowered transposed
+// convolutions itself; all parts alive at once took more memory, and time, per step).
+struct InterleaveLowering : GnPattern<InterleaveOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(InterleaveOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto yt = typeOf(op.getResult());
+    ArrayRef<int64_t> s = op.getStrides(), off = op.getOffsets();
+    Block *block = op->getBlock();
+    // The parts in the order they are computed (those from elsewhere first).
+    auto position = [&](Value v) -> Operation * {
+      Operation *def = v.getDefiningOp();
+      return def && def->getBlock() == block ? def : nullptr;
+    };
+    SmallVector<size_t> order = llvm::to_vector(llvm::seq<size_t>(0, a.getParts().size()));
+    llvm::stable_sort(order, [&](size_t i, size_t j) {
+      Operation *pi = position(a.getParts()[i]), *pj = position(a.getParts()[j]);
+      return pj && (!pi || pi->isBeforeInBlock(pj));
+    });
+    // The verifier puts parts on distinct residues, so they are disjoint: they cover the
+    // result exactly when their pixels add up to its pixels.
+    int64_t pixels = 0;
+    for (Value part : a.getParts())
+      pixels += typeOf(part).getDimSize(1) * typeOf(part).getDimSize(2);
+    bool covered = pixels == yt.getDimSize(1) * yt.getDimSize(2);
+    OpBuilder::InsertionGuard guard(rw);
+    if (Operation *first = position(a.getParts()[order.front()]))
+      rw.setInsertionPoint(first);
+    Value out = covered ? tensor::EmptyOp::create(rw, loc, yt.getShape(), yt.getElementType()).getResult()
+                        : zerosLike(rw, loc, yt);
+    SmallVector<OpFoldResult> strides{rw.getIndexAttr(1), rw.getIndexAttr(s[0]), rw.getIndexAttr(s[1]), rw.getIndexAttr(1)};
+    for (size_t i : order) {
+      Value part = a.getParts()[i];
+      Operation *def = position(part);
+      if (def && rw.getInsertionPoint() != block->end() && !def->isBeforeInBlock(&*rw.getInsertionPoint()))
+        rw.setInsertionPointAfter(def);
+      SmallVector<OpFoldResult> dst{rw.getIndexAttr(0), rw.getIndexAttr(off[2 * i]), rw.getIndexAttr(off[2 * i + 1]),
+                                    rw.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t v : typeOf(part).getShape())
+        sizes.push_back(rw.getIndexAttr(v));
+      out = tensor::InsertSliceOp::create(rw, loc, part, out, dst, sizes, strides);
+    }
+    rw.replaceOp(op, out);
     return success();
   }
 };
@@ -782,6 +776,15 @@ struct FoldInLowering : GnPattern<RngFoldInOp> {
 struct GnToLinalgPass : gnc::impl::GnToLinalgBase<GnToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    // Transposed convolutions are rewritten on the gn dialect, where their form is chosen;
+    // reaching this pass, one has skipped that stage.
+    WalkResult unrewritten = getOperation().walk([](Conv2DTransposeOp op) {
+      op.emitOpError("reaches gn-to-linalg: gn-transposed-conv-to-conv (stage `conv`) rewrites "
+                     "transposed convolutions as convolutions first");
+      return WalkResult::interrupt();
+    });
+    if (unrewritten.wasInterrupted())
+      return signalPassFailure();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<GnDialect>();
     target.addLegalOp<ParamOp>(); // declarations of the state; the ABI is in func arguments
@@ -819,7 +822,7 @@ struct GnToLinalgPass : gnc::impl::GnToLinalgBase<GnToLinalgPass> {
     patterns.add<BinaryLowering<AddOp, arith::AddFOp>, BinaryLowering<SubOp, arith::SubFOp>,
                  BinaryLowering<MulOp, arith::MulFOp>, BinaryLowering<DivOp, arith::DivFOp>,
                  ConstantLowering, StopGradientLowering, BroadcastLowering, MatmulLowering, DenseLowering,
-                 Conv2DLowering, Conv2DTransposeLowering, Conv2DFilterGradLowering, UpsampleLowering,
+                 Conv2DLowering, DilateLowering, FlipKernelLowering, InterleaveLowering, Conv2DFilterGradLowering, UpsampleLowering,
                  ReshapeLikeLowering<ReshapeOp>, ReshapeLikeLowering<FlattenOp>, TransposeLowering,
                  ConcatLowering, SliceLowering, PadLowering, ReduceLowering<SumOp, false>,
                  ReduceLowering<MeanOp, true>, LossLowering<MseOp, LossKind::Mse>,

@@ -36,6 +36,10 @@ Type reduceType(Value x, ArrayRef<int64_t> axes, std::string &err);
 Type lossType(ValueRange operands, std::string &err);
 } // namespace detail
 
+/// Ops that only passes after gn-autodiff create (GnAfterAutodiff in GnOps.td).
+template <typename ConcreteType>
+class AfterAutodiff : public OpTrait::TraitBase<ConcreteType, AfterAutodiff> {};
+
 /// The gn.kind of a function, if it has a valid one.
 std::optional<FunctionKind> getFunctionKind(Operation *fn);
 void setFunctionKind(Operation *fn, FunctionKind kind);

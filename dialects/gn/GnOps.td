@@ -25,6 +25,11 @@ def GnF32Tensor : StaticShapeTensorOf<[F32]>;
 def GnVJP : DeclareOpInterfaceMethods<Gn_DifferentiableOpInterface>;
 def GnI32Tensor : StaticShapeTensorOf<[I32]>;
 def GnTensor : StaticShapeTensorOf<[F32, I32]>;
+// Ops that only passes after gn-autodiff create (they have no gradient rule); gn-autodiff
+// rejects a module holding one.
+def GnAfterAutodiff : NativeOpTrait<"AfterAutodiff"> {
+  let cppNamespace = "::mlir::gn";
+}
 class GnScalarF32Type : RankedTensorOf<[F32], [HasAnyRankOfPred<[0]>], "tensor<f32>">;
 class GnKeyType : RankedTensorOf<[I32],
     [CPred<"::llvm::cast<::mlir::RankedTensorType>($_self).getShape() == "
@@ -526,6 +531,75 @@ def Gn_PadOp : GnInferOp<"pad", [Pure, GnVJP]> {
   let arguments = (ins GnF32Tensor:$x, DenseI64ArrayAttr:$low, DenseI64ArrayAttr:$high);
   let results = (outs GnF32Tensor:$result);
   let assemblyFormat = "$x `low` $low `high` $high attr-dict `:` type($x) `->` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Transposed convolution as convolution (gn-transposed-conv-to-conv)
+//
+// These ops exist after gn-autodiff only: gn-transposed-conv-to-conv creates them from
+// gn.conv2d_transpose, so they have no gradient rule and gn-autodiff rejects them.
+//===----------------------------------------------------------------------===//
+
+def Gn_DilateOp : GnInferOp<"dilate", [Pure, GnAfterAutodiff]> {
+  let summary = "zero insertion and padding: sH-1 zero rows between input rows (sW-1 columns), zeros around";
+  let description = [{
+    x NHWC [N, H, W, C] -> [N, top + (H-1)*sH + 1 + bottom, left + (W-1)*sW + 1 + right, C],
+    with result[n, top + h*sH, left + w*sW, c] = x[n, h, w, c] and zeros elsewhere (padding
+    [top, bottom, left, right], each >= 0): the input of the stride-1 convolution that a
+    transposed convolution of stride s equals (the zero-insertion form of
+    gn-transposed-conv-to-conv). Created after gn-autodiff only (no gradient rule).
+    Example: `%d = gn.dilate %x strides [2, 2] padding [1, 2, 1, 2] : tensor<128x7x7x64xf32>
+    -> tensor<128x16x16x64xf32>`
+  }];
+  let arguments = (ins GnF32Tensor:$x, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding);
+  let results = (outs GnF32Tensor:$result);
+  let assemblyFormat = [{
+    $x `strides` $strides `padding` $padding attr-dict `:` type($x) `->` type($result)
+  }];
+}
+
+def Gn_FlipKernelOp : GnInferOp<"flip_kernel", [Pure, GnAfterAutodiff]> {
+  let summary = "a transposed convolution's kernel as a convolution's: flipped, channels swapped, every step-th tap";
+  let description = [{
+    w HWOI [KH, KW, Cout, Cin] -> HWIO [kH, kW, Cin, Cout] with kH = ceil((KH - pH) / sH)
+    (likewise kW) and
+    result[u, v, ci, co] = w[pH + sH*(kH-1-u), pW + sW*(kW-1-v), co, ci]:
+    the taps pH, pH + sH, ... of each kernel row (phase p, step s), in reverse order, with the
+    input and output channels swapped. With phase [0, 0] and step [1, 1] it is the whole
+    kernel flipped (the zero-insertion form); with step = the stride and phase = an output
+    residue it is that residue's sub-kernel (the sub-pixel form). Created after gn-autodiff
+    only (no gradient rule).
+    Example: `%k = gn.flip_kernel %w phase [1, 0] step [2, 2] : tensor<3x3x32x64xf32>
+    -> tensor<1x2x64x32xf32>`
+  }];
+  let arguments = (ins GnF32Tensor:$w, DenseI64ArrayAttr:$phase, DenseI64ArrayAttr:$step);
+  let results = (outs GnF32Tensor:$result);
+  let assemblyFormat = [{
+    $w `phase` $phase `step` $step attr-dict `:` type($w) `->` type($result)
+  }];
+}
+
+def Gn_InterleaveOp : Gn_Op<"interleave", [Pure, GnAfterAutodiff]> {
+  let summary = "assembles NHWC parts into every s-th row and column of the result (zeros elsewhere)";
+  let description = [{
+    Part i (NHWC, the result's N and C) lands at rows offsets[2i] + sH*a and columns
+    offsets[2i+1] + sW*b: result[n, offsets[2i] + sH*a, offsets[2i+1] + sW*b, c] =
+    part_i[n, a, b, c]. Parts must lie inside the result and occupy distinct residues
+    (offset modulo stride), so no two write the same element; elements no part writes are
+    zero. The sub-pixel form of gn-transposed-conv-to-conv assembles its s*s stride-1
+    convolutions with it (a depth-to-space / pixel shuffle of separate parts). Created after
+    gn-autodiff only (no gradient rule).
+    Example: `%y = gn.interleave %a, %b, %c, %d strides [2, 2] offsets [0, 0, 0, 1, 1, 0, 1, 1]
+    : (tensor<2x7x7x16xf32>, tensor<2x7x7x16xf32>, tensor<2x7x7x16xf32>, tensor<2x7x7x16xf32>)
+    -> tensor<2x14x14x16xf32>`
+  }];
+  let arguments = (ins Variadic<GnF32Tensor>:$parts, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$offsets);
+  let results = (outs GnF32Tensor:$result);
+  let assemblyFormat = [{
+    $parts `strides` $strides `offsets` $offsets attr-dict `:` functional-type($parts, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def Gn_StepOp : GnInferOp<"step", [Pure]> {

@@ -247,6 +247,18 @@ Type SliceOp::inferResultType(Adaptor adaptor, std::string &err) {
                   [&](auto &s) { return shapes::slice(s[0], start, size, err); });
 }
 
+Type DilateOp::inferResultType(Adaptor adaptor, std::string &err) {
+  auto strides = vec(adaptor.getStrides()), padding = vec(adaptor.getPadding());
+  return inferF32(adaptor.getX(), err,
+                  [&](auto &s) { return shapes::dilate(s[0], strides, padding, err); });
+}
+
+Type FlipKernelOp::inferResultType(Adaptor adaptor, std::string &err) {
+  auto phase = vec(adaptor.getPhase()), step = vec(adaptor.getStep());
+  return inferF32(adaptor.getW(), err,
+                  [&](auto &s) { return shapes::flipKernel(s[0], phase, step, err); });
+}
+
 Type GatherOp::inferResultType(Adaptor adaptor, std::string &err) {
   return inferF32(adaptor.getOperands(), err,
                   [&](auto &s) { return shapes::gather(s[0], s[1], err); });
@@ -270,6 +282,16 @@ LogicalResult BroadcastOp::verify() {
 LogicalResult ReshapeOp::verify() {
   std::string err;
   if (!shapes::reshape(shapeOf(getX().getType()), shapeOf(getType()), err))
+    return emitOpError(err);
+  return success();
+}
+
+LogicalResult InterleaveOp::verify() {
+  std::vector<Shape> parts;
+  for (Value v : getParts())
+    parts.push_back(shapeOf(v.getType()));
+  std::string err = shapes::interleave(parts, vec(getStrides()), vec(getOffsets()), shapeOf(getType()));
+  if (!err.empty())
     return emitOpError(err);
   return success();
 }

@@ -197,6 +197,76 @@ std::optional<Shape> pad(const Shape &x, const std::vector<int64_t> &low,
   return r;
 }
 
+std::optional<Shape> dilate(const Shape &x, const std::vector<int64_t> &strides,
+                            const std::vector<int64_t> &padding, std::string &err) {
+  if (x.size() != 4) {
+    err = "dilate expects a 4-D NHWC input, got " + str(x);
+    return std::nullopt;
+  }
+  if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1) {
+    err = "dilate expects strides [sH, sW], each >= 1";
+    return std::nullopt;
+  }
+  if (padding.size() != 4 || padding[0] < 0 || padding[1] < 0 || padding[2] < 0 || padding[3] < 0) {
+    err = "dilate expects padding [top, bottom, left, right], each >= 0";
+    return std::nullopt;
+  }
+  return Shape{x[0], padding[0] + (x[1] - 1) * strides[0] + 1 + padding[1],
+               padding[2] + (x[2] - 1) * strides[1] + 1 + padding[3], x[3]};
+}
+
+std::optional<Shape> flipKernel(const Shape &w, const std::vector<int64_t> &phase,
+                                const std::vector<int64_t> &step, std::string &err) {
+  if (w.size() != 4) {
+    err = "flip_kernel expects a 4-D kernel [KH, KW, Cout, Cin], got " + str(w);
+    return std::nullopt;
+  }
+  if (phase.size() != 2 || step.size() != 2 || step[0] < 1 || step[1] < 1) {
+    err = "flip_kernel expects phase [pH, pW] and step [sH, sW], each step >= 1";
+    return std::nullopt;
+  }
+  for (int i = 0; i < 2; ++i)
+    if (phase[i] < 0 || phase[i] >= w[i]) {
+      err = "flip_kernel phase " + str(phase) + " is outside the kernel " + str(w);
+      return std::nullopt;
+    }
+  return Shape{(w[0] - phase[0] + step[0] - 1) / step[0], (w[1] - phase[1] + step[1] - 1) / step[1],
+               w[3], w[2]};
+}
+
+std::string interleave(const std::vector<Shape> &parts, const std::vector<int64_t> &strides,
+                       const std::vector<int64_t> &offsets, const Shape &result) {
+  if (result.size() != 4)
+    return "interleave expects a 4-D NHWC result, got " + str(result);
+  if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1)
+    return "interleave expects strides [sH, sW], each >= 1";
+  if (parts.empty())
+    return "interleave needs at least one part";
+  if (offsets.size() != 2 * parts.size())
+    return "interleave expects 2 offsets per part, got " + std::to_string(offsets.size()) + " for " +
+           std::to_string(parts.size()) + " parts";
+  std::vector<std::pair<int64_t, int64_t>> residues;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Shape &p = parts[i];
+    int64_t oh = offsets[2 * i], ow = offsets[2 * i + 1];
+    if (p.size() != 4 || p[0] != result[0] || p[3] != result[3])
+      return "interleave part " + std::to_string(i) + " " + str(p) + " does not match the result " +
+             str(result) + " in batch and channels";
+    if (oh < 0 || ow < 0 || oh + (p[1] - 1) * strides[0] >= result[1] ||
+        ow + (p[2] - 1) * strides[1] >= result[2])
+      return "interleave part " + std::to_string(i) + " " + str(p) + " at offsets [" +
+             std::to_string(oh) + ", " + std::to_string(ow) + "] does not fit in " + str(result);
+    std::pair<int64_t, int64_t> r{oh % strides[0], ow % strides[1]};
+    for (size_t j = 0; j < residues.size(); ++j)
+      if (residues[j] == r)
+        return "interleave parts " + std::to_string(j) + " and " + std::to_string(i) +
+               " start on the same residue [" + std::to_string(r.first) + ", " +
+               std::to_string(r.second) + "] modulo the strides";
+    residues.push_back(r);
+  }
+  return "";
+}
+
 std::optional<Shape> upsample(const Shape &x, int64_t factor, std::string &err) {
   if (x.size() != 4) {
     err = "upsample expects a 4-D NHWC input, got " + str(x);

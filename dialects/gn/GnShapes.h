@@ -50,6 +50,19 @@ std::optional<Shape> conv2dFilterGrad(const Shape &x, const Shape &dy, int64_t k
 std::optional<Shape> pad(const Shape &x, const std::vector<int64_t> &low,
                          const std::vector<int64_t> &high, std::string &err);
 
+// Zero insertion and padding (gn.dilate): x [N,H,W,C] ->
+// [N, top + (H-1)*sH + 1 + bottom, left + (W-1)*sW + 1 + right, C].
+std::optional<Shape> dilate(const Shape &x, const std::vector<int64_t> &strides,
+                            const std::vector<int64_t> &padding, std::string &err);
+// gn.flip_kernel: w [KH,KW,Cout,Cin] -> [ceil((KH-pH)/sH), ceil((KW-pW)/sW), Cin, Cout], for
+// phase p in [0, K) and step s >= 1.
+std::optional<Shape> flipKernel(const Shape &w, const std::vector<int64_t> &phase,
+                                const std::vector<int64_t> &step, std::string &err);
+// gn.interleave: whether `parts` (NHWC) placed at `offsets` (2 per part) with `strides` fit in
+// `result`, on distinct residues modulo the strides. Returns "" or the reason.
+std::string interleave(const std::vector<Shape> &parts, const std::vector<int64_t> &strides,
+                       const std::vector<int64_t> &offsets, const Shape &result);
+
 // Nearest-neighbour upsampling of NHWC by an integer factor.
 std::optional<Shape> upsample(const Shape &x, int64_t factor, std::string &err);
 // [N, ...] -> [N, prod(...)]

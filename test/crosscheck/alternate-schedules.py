@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""alternate-schedules.py DEFAULT.json OUT.json: a valid schedule file unlike the default one.
+"""alternate-schedules.py [--algorithms] DEFAULT.json OUT.json: a valid schedule file unlike the default one.
 
 Reads the schedules gnc chose (`gnc build --dump-schedules DEFAULT.json`) and writes different,
 still valid ones: vectorized kernels get halved register tiles, reduction tiles of 1 and,
@@ -7,6 +7,12 @@ every other kernel, no thread tiles (one thread) or twice the thread tiles; ever
 contraction with an epilogue loses it (its consumer then gets a schedule of its own);
 plain-loop kernels run their loops in reverse order. The crosscheck then proves the numbers do not depend on the
 schedule (beyond rounding). See docs/scheduling.md for the file format.
+
+A transposed convolution's entry is its form ({"algorithm": ...}), which decides what its
+linalg kernels are. So the file is made in two steps (test/crosscheck/run.sh):
+`--algorithms` writes only the other form of every transposed convolution (sub-pixel <->
+zero insertion where the op allows it); gnc then dumps the kernels of the program built with
+those forms, and the second step alternates their schedules, keeping the entries' forms.
 """
 import json
 import re
@@ -50,13 +56,29 @@ def alternate(index, signature, s):
     return {"vectorize": False, "parallel": s["parallel"], "tile": s["tile"], "order": order[::-1]}
 
 
+def other_algorithm(signature, entry):
+    """The other form; dilated kernels only have zero insertion."""
+    dilations = re.search(r"_d([0-9]+)x([0-9]+)\[", signature).groups()
+    if entry["algorithm"] == "subpixel" or dilations != ("1", "1"):
+        return {"algorithm": "zero_insertion"}
+    return {"algorithm": "subpixel"}
+
+
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: alternate-schedules.py DEFAULT.json OUT.json")
-    with open(sys.argv[1]) as f:
+    args = sys.argv[1:]
+    algorithms_only = args[:1] == ["--algorithms"]
+    if algorithms_only:
+        args = args[1:]
+    if len(args) != 2:
+        sys.exit("usage: alternate-schedules.py [--algorithms] DEFAULT.json OUT.json")
+    with open(args[0]) as f:
         default = json.load(f)
-    kernels = {sig: alternate(i, sig, s) for i, (sig, s) in enumerate(sorted(default["kernels"].items()))}
-    with open(sys.argv[2], "w") as f:
+    if algorithms_only:
+        kernels = {sig: other_algorithm(sig, s) for sig, s in default["kernels"].items() if "algorithm" in s}
+    else:
+        kernels = {sig: s if "algorithm" in s else alternate(i, sig, s)
+                   for i, (sig, s) in enumerate(sorted(default["kernels"].items()))}
+    with open(args[1], "w") as f:
         json.dump({"format": default.get("format", "gnc-schedules-1"), "kernels": kernels}, f, indent=1)
 
 

@@ -13,12 +13,17 @@ shift 5
 name=$(basename "$model" .gn)
 mkdir -p "$work"
 start=$SECONDS
-# GNC_ALTERNATE_SCHEDULES=1: build with a schedule file unlike the default one (every kernel
-# scheduled differently, alternate-schedules.py): the numbers must not depend on the schedule.
+# GNC_ALTERNATE_SCHEDULES=1: build with a schedule file unlike the default one (the other form
+# of every transposed convolution, every kernel scheduled differently, alternate-schedules.py):
+# the numbers must not depend on the schedule. The forms come first: they decide the kernels.
 schedules=()
 if [ "${GNC_ALTERNATE_SCHEDULES:-0}" = 1 ]; then
+  alternate="$(dirname "$0")/alternate-schedules.py"
   "$gnc" ir "$model" --stage=scheduled --dump-schedules "$work/default-schedules.json" -o /dev/null
-  python3 "$(dirname "$0")/alternate-schedules.py" "$work/default-schedules.json" "$work/alternate-schedules.json"
+  python3 "$alternate" --algorithms "$work/default-schedules.json" "$work/alternate-algorithms.json"
+  "$gnc" ir "$model" --stage=scheduled --schedules "$work/alternate-algorithms.json" \
+    --dump-schedules "$work/alternate-default-schedules.json" -o /dev/null
+  python3 "$alternate" "$work/alternate-default-schedules.json" "$work/alternate-schedules.json"
   schedules=(--schedules "$work/alternate-schedules.json")
 fi
 "$gnc" build "$model" "${schedules[@]}" --emit-obj -o "$work/$name.o"

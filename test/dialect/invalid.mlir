@@ -488,3 +488,53 @@ func.func @loss_not_scalar(%l: tensor<4xf32>) {
   "gn.minimize"(%l) <{hyper = {lr = 1.0 : f64}, nets = ["n"], optimizer = "sgd", params = []}> : (tensor<4xf32>) -> ()
   return
 }
+
+// -----
+
+//===-- the ops of gn-transposed-conv-to-conv ----------------------------===//
+
+func.func @dilate_padding(%x: tensor<2x7x7x4xf32>) {
+  // expected-error @+1 {{dilate expects padding [top, bottom, left, right], each >= 0}}
+  %0 = gn.dilate %x strides [2, 2] padding [-1, 0, 0, 0] : tensor<2x7x7x4xf32> -> tensor<2x12x13x4xf32>
+  return
+}
+
+// -----
+
+func.func @dilate_type(%x: tensor<2x7x7x4xf32>) {
+  // expected-error @+1 {{result type 'tensor<2x14x14x4xf32>' does not match the inferred type 'tensor<2x13x13x4xf32>'}}
+  %0 = gn.dilate %x strides [2, 2] padding [0, 0, 0, 0] : tensor<2x7x7x4xf32> -> tensor<2x14x14x4xf32>
+  return
+}
+
+// -----
+
+func.func @flip_kernel_phase(%w: tensor<3x3x8x4xf32>) {
+  // expected-error @+1 {{flip_kernel phase [3, 0] is outside the kernel [3, 3, 8, 4]}}
+  %0 = gn.flip_kernel %w phase [3, 0] step [2, 2] : tensor<3x3x8x4xf32> -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @interleave_residue(%p: tensor<2x7x7x8xf32>) {
+  // expected-error @+1 {{interleave parts 0 and 1 start on the same residue [0, 1] modulo the strides}}
+  %0 = gn.interleave %p, %p strides [2, 2] offsets [0, 1, 2, 3] : (tensor<2x7x7x8xf32>, tensor<2x7x7x8xf32>) -> tensor<2x16x20x8xf32>
+  return
+}
+
+// -----
+
+func.func @interleave_outside(%p: tensor<2x7x7x8xf32>) {
+  // expected-error @+1 {{interleave part 0 [2, 7, 7, 8] at offsets [1, 0] does not fit in [2, 13, 13, 8]}}
+  %0 = gn.interleave %p strides [2, 2] offsets [1, 0] : (tensor<2x7x7x8xf32>) -> tensor<2x13x13x8xf32>
+  return
+}
+
+// -----
+
+func.func @interleave_channels(%p: tensor<2x7x7x8xf32>) {
+  // expected-error @+1 {{interleave part 0 [2, 7, 7, 8] does not match the result [2, 14, 14, 4] in batch and channels}}
+  %0 = gn.interleave %p strides [2, 2] offsets [0, 0] : (tensor<2x7x7x8xf32>) -> tensor<2x14x14x4xf32>
+  return
+}

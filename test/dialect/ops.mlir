@@ -123,6 +123,20 @@ func.func @shapes(%x: tensor<2x7x7x4xf32>, %m: tensor<2x10xf32>, %t: tensor<100x
   return
 }
 
+// The ops gn-transposed-conv-to-conv writes transposed convolutions with.
+// CHECK-LABEL: func.func @transposed_conv_parts
+func.func @transposed_conv_parts(%x: tensor<2x7x7x4xf32>, %w: tensor<3x3x8x4xf32>, %p: tensor<2x7x7x8xf32>,
+                                 %q: tensor<2x7x6x8xf32>) {
+  // CHECK: gn.dilate %{{.*}} strides [2, 2] padding [1, 2, 1, 2] : tensor<2x7x7x4xf32> -> tensor<2x16x16x4xf32>
+  %0 = gn.dilate %x strides [2, 2] padding [1, 2, 1, 2] : tensor<2x7x7x4xf32> -> tensor<2x16x16x4xf32>
+  // CHECK: gn.flip_kernel %{{.*}} phase [1, 0] step [2, 2] : tensor<3x3x8x4xf32> -> tensor<1x2x4x8xf32>
+  %1 = gn.flip_kernel %w phase [1, 0] step [2, 2] : tensor<3x3x8x4xf32> -> tensor<1x2x4x8xf32>
+  // CHECK: gn.interleave %{{.*}}, %{{.*}} strides [2, 2] offsets [0, 0, 1, 1] : (tensor<2x7x7x8xf32>, tensor<2x7x6x8xf32>) -> tensor<2x14x13x8xf32>
+  %2 = gn.interleave %p, %q strides [2, 2] offsets [0, 0, 1, 1]
+      : (tensor<2x7x7x8xf32>, tensor<2x7x6x8xf32>) -> tensor<2x14x13x8xf32>
+  return
+}
+
 // CHECK-LABEL: func.func @losses
 func.func @losses(%p: tensor<2x10xf32>, %q: tensor<2x10xf32>) {
   // CHECK: gn.mse %{{.*}}, %{{.*}} reduction mean : (tensor<2x10xf32>, tensor<2x10xf32>) -> tensor<f32>

@@ -13,3 +13,15 @@ module {
     return %l : tensor<f32>
   }
 }
+
+// -----
+
+// The ops of gn-transposed-conv-to-conv come after differentiation and have no gradient rules:
+// finding one, gn-autodiff stops at it.
+module {
+  func.func @step(%x: tensor<2x3x3x4xf32>) -> tensor<2x5x5x4xf32> attributes {gn.kind = "sample"} {
+    // expected-error @below {{'gn.dilate' op is created after gn-autodiff (by gn-transposed-conv-to-conv) and has no gradient rule; differentiate gn.conv2d_transpose instead}}
+    %d = gn.dilate %x strides [2, 2] padding [0, 0, 0, 0] : tensor<2x3x3x4xf32> -> tensor<2x5x5x4xf32>
+    return %d : tensor<2x5x5x4xf32>
+  }
+}

@@ -200,6 +200,74 @@ Tensor upsample(const Tensor &x, int64_t f) {
   return y;
 }
 
+Tensor dilate(const Tensor &x, const std::vector<int64_t> &s, const std::vector<int64_t> &pad) {
+  expectRank(x, 4, "dilate input");
+  if (s.size() != 2 || s[0] < 1 || s[1] < 1)
+    fail("dilate strides must be [sH, sW], each >= 1");
+  if (pad.size() != 4 || *std::min_element(pad.begin(), pad.end()) < 0)
+    fail("dilate padding must be [top, bottom, left, right], each >= 0");
+  int64_t N = x.shape[0], H = x.shape[1], W = x.shape[2], C = x.shape[3];
+  int64_t OH = pad[0] + (H - 1) * s[0] + 1 + pad[1], OW = pad[2] + (W - 1) * s[1] + 1 + pad[3];
+  Tensor y = Tensor::zeros({N, OH, OW, C});
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t w = 0; w < W; ++w)
+        for (int64_t c = 0; c < C; ++c)
+          y.data[((n * OH + pad[0] + h * s[0]) * OW + pad[2] + w * s[1]) * C + c] =
+              x.data[((n * H + h) * W + w) * C + c];
+  return y;
+}
+
+Tensor flipKernel(const Tensor &w, const std::vector<int64_t> &p, const std::vector<int64_t> &s) {
+  expectRank(w, 4, "flip_kernel kernel");
+  if (p.size() != 2 || s.size() != 2 || s[0] < 1 || s[1] < 1)
+    fail("flip_kernel needs phase [pH, pW] and step [sH, sW] >= 1");
+  int64_t KH = w.shape[0], KW = w.shape[1], Co = w.shape[2], Ci = w.shape[3];
+  if (p[0] < 0 || p[0] >= KH || p[1] < 0 || p[1] >= KW)
+    fail("flip_kernel phase " + str(p) + " outside the kernel " + str(w.shape));
+  int64_t kH = (KH - p[0] + s[0] - 1) / s[0], kW = (KW - p[1] + s[1] - 1) / s[1];
+  Tensor k = Tensor::zeros({kH, kW, Ci, Co});
+  for (int64_t u = 0; u < kH; ++u)
+    for (int64_t v = 0; v < kW; ++v)
+      for (int64_t ci = 0; ci < Ci; ++ci)
+        for (int64_t co = 0; co < Co; ++co) {
+          int64_t kh = p[0] + s[0] * (kH - 1 - u), kw = p[1] + s[1] * (kW - 1 - v);
+          k.data[((u * kW + v) * Ci + ci) * Co + co] = w.data[((kh * KW + kw) * Co + co) * Ci + ci];
+        }
+  return k;
+}
+
+Tensor interleave(const std::vector<const Tensor *> &parts, const std::vector<int64_t> &s,
+                  const std::vector<int64_t> &offsets, const Shape &out) {
+  if (out.size() != 4 || s.size() != 2 || s[0] < 1 || s[1] < 1 || offsets.size() != 2 * parts.size())
+    fail("interleave needs a 4-D result, strides [sH, sW] >= 1 and 2 offsets per part");
+  int64_t N = out[0], OH = out[1], OW = out[2], C = out[3];
+  Tensor y = Tensor::zeros(out);
+  std::vector<bool> written(y.numel(), false);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Tensor &p = *parts[i];
+    expectRank(p, 4, "interleave part");
+    if (p.shape[0] != N || p.shape[3] != C)
+      fail("interleave part " + str(p.shape) + " does not match the result " + str(out));
+    int64_t H = p.shape[1], W = p.shape[2];
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t a = 0; a < H; ++a)
+        for (int64_t b = 0; b < W; ++b) {
+          int64_t oh = offsets[2 * i] + s[0] * a, ow = offsets[2 * i + 1] + s[1] * b;
+          if (oh < 0 || oh >= OH || ow < 0 || ow >= OW)
+            fail("interleave part " + std::to_string(i) + " lies outside the result " + str(out));
+          for (int64_t c = 0; c < C; ++c) {
+            int64_t dst = ((n * OH + oh) * OW + ow) * C + c;
+            if (written[dst])
+              fail("interleave parts overlap at row " + std::to_string(oh) + ", column " + std::to_string(ow));
+            written[dst] = true;
+            y.data[dst] = p.data[((n * H + a) * W + b) * C + c];
+          }
+        }
+  }
+  return y;
+}
+
 Tensor reduce(const Tensor &x, const std::vector<int64_t> &axes, bool mean) {
   std::vector<bool> drop(x.shape.size(), axes.empty());
   for (int64_t a : axes) {

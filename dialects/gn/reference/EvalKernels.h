@@ -38,6 +38,16 @@ Tensor concat(const std::vector<const Tensor *> &xs, int64_t axis);
 Tensor slice(const Tensor &x, const std::vector<int64_t> &start, const std::vector<int64_t> &size);
 Tensor pad(const Tensor &x, const std::vector<int64_t> &low, const std::vector<int64_t> &high);
 Tensor upsample(const Tensor &x, int64_t factor);
+// y[n, top + h*sH, left + w*sW, c] = x[n, h, w, c], zeros elsewhere:
+// [N, top + (H-1)*sH + 1 + bottom, left + (W-1)*sW + 1 + right, C] (pad: top, bottom, left, right).
+Tensor dilate(const Tensor &x, const std::vector<int64_t> &strides, const std::vector<int64_t> &pad);
+// w [KH, KW, Cout, Cin] -> k [kH, kW, Cin, Cout], kH = ceil((KH - pH) / sH):
+//   k[u, v, ci, co] = w[pH + sH*(kH-1-u), pW + sW*(kW-1-v), co, ci]
+Tensor flipKernel(const Tensor &w, const std::vector<int64_t> &phase, const std::vector<int64_t> &step);
+// A zero tensor of shape `out` with y[n, oh_i + sH*a, ow_i + sW*b, c] = parts[i][n, a, b, c]
+// (offsets: oh_0, ow_0, oh_1, ...); a position written twice is an error.
+Tensor interleave(const std::vector<const Tensor *> &parts, const std::vector<int64_t> &strides,
+                  const std::vector<int64_t> &offsets, const Shape &out);
 // Sum (or mean) over `axes` (all if empty); reduced dimensions are dropped.
 Tensor reduce(const Tensor &x, const std::vector<int64_t> &axes, bool mean);
 Tensor gather(const Tensor &table, const Tensor &indices);

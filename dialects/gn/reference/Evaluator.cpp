@@ -508,6 +508,18 @@ bool Interpreter::execGn(Operation &op, Frame &frame) {
   // ---- shape manipulation ----
   if (auto o = dyn_cast<ir::UpsampleOp>(op))
     return set(frame, res, upsample(in(0), (int64_t)o.getFactor())), true;
+  if (auto o = dyn_cast<ir::DilateOp>(op))
+    return set(frame, res, dilate(in(0), vec(o.getStrides()), vec(o.getPadding()))), true;
+  if (auto o = dyn_cast<ir::FlipKernelOp>(op))
+    return set(frame, res, flipKernel(in(0), vec(o.getPhase()), vec(o.getStep()))), true;
+  if (auto o = dyn_cast<ir::InterleaveOp>(op)) {
+    std::vector<const Tensor *> parts;
+    for (Value v : o.getParts())
+      parts.push_back(&get(frame, v));
+    return set(frame, res, interleave(parts, vec(o.getStrides()), vec(o.getOffsets()),
+                                      vec(cast<ShapedType>(res.getType()).getShape()))),
+           true;
+  }
   if (isa<ir::FlattenOp>(op))
     return set(frame, res, flatten(in(0))), true;
   if (isa<ir::ReshapeOp>(op))

@@ -112,7 +112,8 @@ int main(int argc, char **argv) {
   if (command != "ir" && command != "summary" && command != "build")
     return errorExit("unknown command '" + command + "' (try 'gnc --help')");
 
-  const auto &stages = gnc::pipelineStages();
+  const gnc::Backend &backend = gnc::llvmBackend();
+  const std::vector<gnc::Stage> stages = gnc::pipelineStages(&backend);
   if (command == "ir" && listStages) {
     for (const gnc::Stage &s : stages)
       outs() << format("%-9s", s.name) << " " << s.description << "\n";
@@ -120,7 +121,7 @@ int main(int argc, char **argv) {
   }
   if (inputFile.empty())
     return errorExit("no input file (usage: gnc " + command + " MODEL.gn)");
-  int stage = gnc::findStage(stageOpt);
+  int stage = gnc::findStage(stages, stageOpt);
   if (stage < 0)
     return errorExit("unknown stage '" + stageOpt + "' (see 'gnc ir --stages')");
 
@@ -170,10 +171,10 @@ int main(int argc, char **argv) {
     return errorExit("gnc build needs an output file (-o BIN)");
   if (optLevel > 3)
     return errorExit("optimization level must be 0..3");
-  int last = command == "summary" ? gnc::findStage("gn")
-             : command == "build" ? gnc::findStage("llvm")
+  // `build` runs every stage: the last one is what the backend's emitObjectFile takes.
+  int last = command == "summary" ? gnc::findStage(stages, "gn")
+             : command == "build" ? (int)stages.size() - 1
                                   : stage;
-  const gnc::Backend &backend = gnc::llvmBackend();
   gnc::PipelineOptions popts;
   popts.backend = backend.name;
   popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu + definesText;

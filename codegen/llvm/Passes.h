@@ -24,9 +24,12 @@ namespace gnc {
 #define GEN_PASS_REGISTRATION
 #include "codegen/llvm/Passes.h.inc"
 
+// The pipeline's choices (none yet).
+struct LinalgToLLVMOptions {};
+
 // linalg on tensors -> bufferized loops -> LLVM dialect with bare-pointer entry functions
 // whose results are out-parameters, plus the runtime's entry points.
-void addLinalgToLLVMPasses(mlir::OpPassManager &pm);
+void addLinalgToLLVMPasses(mlir::OpPassManager &pm, const LinalgToLLVMOptions &options = {});
 
 } // namespace gnc
 

@@ -18,8 +18,12 @@ namespace mlir { class OpPassManager; }
 
 namespace gnc {
 
-// How the backend's lowering stages are built for one compilation (no choices yet).
-struct LoweringOptions {};
+// How the backend's lowering stages are built for one compilation.
+struct LoweringOptions {
+  // gnc build --kernel-bench: every kernel also callable on its own, with the table of its
+  // arguments in the model info, for the per-kernel benchmark (runtime/KernelBench.cpp).
+  bool kernelBench = false;
+};
 
 // One of the backend's stages after `scheduled` (`gnc ir --stage=NAME`).
 struct BackendStage {

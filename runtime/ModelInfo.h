@@ -46,6 +46,22 @@ struct KernelSpec {
   std::string backend; // the backend that generated it
   double flops = 0;    // per call
   double bytes = 0;    // operands read and written, per call
+  std::vector<std::string> entries; // the entry functions that call it
+};
+
+// An argument of a kernel function: a buffer of `shape` and `dtype`, or a scalar of `dtype`.
+struct KernelArgSpec {
+  bool scalar = false;
+  std::string dtype; // "f32", "i32", "i64", "i1", ...
+  Shape shape;       // buffers only
+};
+
+// A kernel as a function of its own ("kernel_functions", objects built with --kernel-bench).
+struct KernelFunctionSpec {
+  std::string name;   // the benchmark's name: the kernel's, with "#2"... for further functions
+  size_t kernel = 0;  // index into ModelInfo::kernels
+  std::string symbol; // gnc_kernel_fn_..., resolved through gnc_kernel_functions
+  std::vector<KernelArgSpec> args;
 };
 
 struct ModelInfo {
@@ -60,6 +76,7 @@ struct ModelInfo {
   std::vector<TensorSpec> state;
   std::vector<EntrySpec> entries;
   std::vector<KernelSpec> kernels; // optional ("kernels"); empty for objects without hooks
+  std::vector<KernelFunctionSpec> kernelFunctions; // optional ("kernel_functions")
 
   // nullptr when absent.
   const EntrySpec *findEntry(const std::string &kind, const std::string &name = "") const;

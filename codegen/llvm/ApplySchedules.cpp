@@ -161,11 +161,15 @@ LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSched
 }
 
 // `result` is the kernel's op afterwards (a generic op when its loops were reordered).
-LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSchedule &s, Operation *&result) {
+// `result` is the op inside the tile loops, `outermost` the outermost tile loop (null when
+// nothing was tiled).
+LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSchedule &s, Operation *&result,
+                              Operation *&outermost) {
   FailureOr<Tiled> cur = tileOnly(rw, op, s.tile, scf::SCFTilingOptions::LoopType::ForOp, s.order);
   if (failed(cur))
     return op->emitError("gnc-apply-schedules: tiling failed");
   result = cur->op;
+  outermost = cur->loops.empty() ? nullptr : cur->loops.front().getOperation();
   if (s.order.empty())
     return success();
   rw.setInsertionPoint(cur->op);
@@ -270,12 +274,14 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
           root = outer->loops.front().getOperation();
       }
       Operation *outermost = nullptr, *plain = nullptr;
-      if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost) : applyPlainLoops(rw, inner, s, plain)))
+      if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost)
+                             : applyPlainLoops(rw, inner, s, plain, outermost)))
         return signalPassFailure();
       if (!root)
         root = outermost;
-      // The kernel's outermost op, marked for the profile hooks (gnc-kernel-hooks); an
-      // untiled plain-loop kernel is its linalg op.
+      // The kernel's outermost op, marked for the profile hooks (gnc-kernel-hooks) and the
+      // outlining: the whole loop nest, whose one call does the FLOPs and bytes of `info`
+      // (not one tile of it); an untiled plain-loop kernel is its linalg op.
       Operation *marked = root ? root : plain;
       if (marked)
         marked->setAttr(gnc::kKernelAttr, info);

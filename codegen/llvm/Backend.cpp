@@ -9,8 +9,10 @@
 
 static void addToLinalg(mlir::OpPassManager &pm) { pm.addPass(gnc::createGnToLinalg()); }
 
-static void addToLLVM(mlir::OpPassManager &pm, const gnc::LoweringOptions &) {
-  gnc::addLinalgToLLVMPasses(pm, gnc::LinalgToLLVMOptions());
+static void addToLLVM(mlir::OpPassManager &pm, const gnc::LoweringOptions &options) {
+  gnc::LinalgToLLVMOptions o;
+  o.kernelEntries = options.kernelBench;
+  gnc::addLinalgToLLVMPasses(pm, o);
 }
 
 const gnc::Backend &gnc::llvmBackend() {

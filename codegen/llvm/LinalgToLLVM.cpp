@@ -26,7 +26,7 @@
 
 using namespace mlir;
 
-void gnc::addLinalgToLLVMPasses(OpPassManager &pm, const LinalgToLLVMOptions &) {
+void gnc::addLinalgToLLVMPasses(OpPassManager &pm, const LinalgToLLVMOptions &options) {
   // Entry functions become `void f(T *arg..., T *result...)` over static row-major buffers:
   // results written into caller buffers (destination passing), identity layouts at function
   // boundaries, and the bare-pointer calling convention. The runtime calls them through
@@ -47,7 +47,9 @@ void gnc::addLinalgToLLVMPasses(OpPassManager &pm, const LinalgToLLVMOptions &) 
   pm.addPass(createGncCopiesToLinalg());
   pm.addNestedPass<func::FuncOp>(createGncLowerVectors());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createGncOutlineKernels());
+  GncOutlineKernelsOptions outline;
+  outline.recordArguments = options.kernelEntries;
+  pm.addPass(createGncOutlineKernels(outline));
   pm.addPass(createGncKernelHooks());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -72,5 +74,8 @@ void gnc::addLinalgToLLVMPasses(OpPassManager &pm, const LinalgToLLVMOptions &) 
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  // Before gnc-entry-points, which writes the model info (with the kernels' table) out.
+  if (options.kernelEntries)
+    pm.addPass(createGncKernelEntries());
   pm.addPass(createGncEntryPoints());
 }

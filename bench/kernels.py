@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-kernel figures of one seed model: every kernel gnc generates for it, run on its own.
 
-  python3 bench/kernels.py [--model conv_ae] [--threads 2] [--min-time 0.2]
+  python3 bench/kernels.py [--model conv_ae] [--threads 2] [--min-time 0.2] [--top N]
                            [--peak-gflops X --triad-gbps Y] [--out bench/results/kernels-conv_ae.json]
 
 Steps:
@@ -61,13 +61,19 @@ def table(doc):
         "| kernel | calls in | time (us) | GFLOP/s | % of peak | GB/s | % of triad | bound |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
-    for k in sorted(doc["kernels"], key=lambda k: -k["us"]):
+    ranked = sorted(doc["kernels"], key=lambda k: -k["us"])
+    shown = ranked[:doc["top"]] if doc["top"] else ranked
+    for k in shown:
         memory = k["bound"] == "memory"
         lines.append(
             f"| `{k['name']}` | {', '.join(k['entries'])} | {k['us']:.2f} | {k['gflops']:.1f} | "
             f"{'**' if not memory else ''}{k['peak_pct']:.1f}%{'**' if not memory else ''} | "
             f"{k['gbps']:.1f} | {'**' if memory else ''}{k['triad_pct']:.0f}%{'**' if memory else ''} "
             f"| {k['bound']} |")
+    if len(shown) < len(ranked):
+        rest = ranked[len(shown):]
+        lines.append(f"| ... {len(rest)} more kernels (--top {doc['top']}), "
+                     f"{sum(k['us'] for k in rest):.0f} us together | | | | | | | |")
     fwd = [k for k in doc["kernels"] if k["forward_contraction"]]
     if fwd:
         lines += ["", f"Forward convolutions and matmuls (called by `{doc['forward_entry']}`), "
@@ -89,6 +95,7 @@ def main():
     p.add_argument("--triad-gbps", type=float, help="STREAM triad GB/s (default: gnc-peak)")
     p.add_argument("--peak-source", default="given by --peak-gflops and --triad-gbps",
                    help="where the given peak and triad come from, for the table's header")
+    p.add_argument("--top", type=int, default=0, help="print only the N slowest kernels (JSON: all)")
     p.add_argument("--build-dir", default="build")
     p.add_argument("--dir", default="out/speed")
     p.add_argument("--out", help="default bench/results/kernels-MODEL.json")
@@ -149,7 +156,7 @@ def main():
         "started_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "gnc": speed.gnc_version(gnc), "threads": args.threads, "min_time": args.min_time,
         "peak_gflops": peak, "triad_gb_per_s": triad, "peak_source": source,
-        "forward_entry": fwd, "noise": noise, "kernels": kernels,
+        "forward_entry": fwd, "noise": noise, "top": args.top, "kernels": kernels,
     }
     doc["markdown"] = table(doc)
     with open(os.path.join(ROOT, out), "w") as fh:

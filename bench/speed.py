@@ -27,7 +27,7 @@ python3-torch and libopenblas0-openmp) and building build/ (gnc, gnc-peak). Step
     as JSON in --out.
  5. Per-kernel figures of --kernels (default conv_ae; "" skips them): bench/kernels.py with
     step 1's peak and triad, which builds `gnc build --kernel-bench` and runs every kernel on
-    its own under Google Benchmark; its table follows, its JSON goes to
+    its own under Google Benchmark; its table (the 40 slowest kernels) follows, all go to
     bench/results/kernels-MODEL.json.
 
 FLOPs are counted analytically (layer shapes below): a multiply-add is 2 FLOPs; per image a
@@ -499,7 +499,7 @@ def kernel_bench(args, doc):
     """Step 5: bench/kernels.py for --kernels, with this run's peak and triad."""
     cmd = [sys.executable, os.path.join("bench", "kernels.py"), "--model", args.kernels,
            "--threads", str(args.threads), "--build-dir", args.build_dir, "--dir", args.dir,
-           "--quiet-wait", str(args.quiet_wait)]
+           "--quiet-wait", str(args.quiet_wait), "--top", "40"]
     peak = doc["peak"]
     if peak and peak["triad_gb_per_s"]:
         t = str(peak["peak_threads"])

@@ -40,13 +40,15 @@ std::vector<gnc::Stage> gnc::pipelineStages(const Backend *backend) {
                       pm.addPass(createCSEPass());
                     }});
   std::vector<Stage> kernels = {
-      {"fused", "elementwise producers fused into their consumers: one kernel per fused chain",
+      {"fused", "elementwise producers fused into their consumers: one kernel per fused chain, named",
        [](OpPassManager &pm, const PipelineOptions &) {
          // A producer with one use is computed inside its consumer's loops (bias + activation,
          // a loss term and its reduction, a gradient and relu's mask): one pass over memory.
          pm.addPass(gnc::createGncFuseElementwise());
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
+         // Named once the kernels are final: what each computes, for gnc ir and --profile.
+         pm.addPass(gnc::createGncNameKernels());
        }},
       {"scheduled", "every kernel with its schedule (gnc.schedule): tiles, vectors, threads",
        [](OpPassManager &pm, const PipelineOptions &o) {

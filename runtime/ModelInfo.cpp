@@ -173,6 +173,7 @@ ModelInfo parseModelInfo(const char *text, const GncEntry *table) {
       spec.name = str(k, "name", "kernel");
       std::string where = "kernel '" + spec.name + "'";
       spec.backend = k.contains("backend") ? str(k, "backend", where) : m.backend;
+      spec.signature = k.contains("signature") ? str(k, "signature", where) : spec.name;
       if (k.contains("entries")) {
         if (!k["entries"].is_array())
           bad(where + ": \"entries\" is not an array");

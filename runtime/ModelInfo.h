@@ -42,10 +42,11 @@ struct EntrySpec {
 
 // A generated kernel, by the id its gnc_kernel_begin/end calls pass (Profile.h).
 struct KernelSpec {
-  std::string name;    // its signature, e.g. "conv_2d_nhwc_hwcf_s2x2_d1x1[128,7,7,64,3,3,32]"
+  std::string name;    // what it computes, e.g. "conv2d_s2_7x7x64" (gnc-name-kernels)
   std::string backend; // the backend that generated it
   double flops = 0;    // per call
   double bytes = 0;    // operands read and written, per call
+  std::string signature; // the schedule file's key, "conv_2d_nhwc_hwcf_s2x2_d1x1[128,7,7,64,3,3,32]"
   std::vector<std::string> entries; // the entry functions that call it
 };
 

@@ -188,9 +188,12 @@ LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSched
   return success();
 }
 
-// What the profile reports of a kernel: its signature, and its arithmetic and memory traffic
-// (each float operation of the body counts one FLOP per iteration: a multiply-add two).
-DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef name) {
+// What the profile reports of a kernel: its name (gnc-name-kernels'; the signature when it
+// has none), its signature, and its arithmetic and memory traffic (each float operation of
+// the body counts one FLOP per iteration: a multiply-add two).
+DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef signature) {
+  auto named = op->getAttrOfType<StringAttr>(gnc::kKernelNameAttr);
+  StringRef name = named ? named.getValue() : signature;
   int64_t iterations = 1;
   for (int64_t r : op.getStaticLoopRanges())
     iterations *= r;
@@ -207,6 +210,7 @@ DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef name) {
       bytes += t.getNumElements() * std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
   Builder b(op->getContext());
   return b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(name)),
+                              b.getNamedAttr("signature", b.getStringAttr(signature)),
                               b.getNamedAttr("flops", b.getI64IntegerAttr(iterations * perIteration)),
                               b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes))});
 }
@@ -299,6 +303,8 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
           (void)applyPatternsGreedily(r, cleanup);
       }
     }
+    // The names are in the kernels' info now (fills fused into tiles carried theirs along).
+    getOperation().walk([](Operation *op) { op->removeAttr(gnc::kKernelNameAttr); });
     // Tiling leaves the untiled fills and slices it replaced without users.
     bool erased = true;
     while (erased) {

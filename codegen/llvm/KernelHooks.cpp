@@ -46,7 +46,9 @@ struct GncKernelHooksPass : gnc::impl::GncKernelHooksBase<GncKernelHooksPass> {
       std::string name = info.getAs<StringAttr>("name").str();
       auto [it, fresh] = ids.emplace(name, (int32_t)ids.size());
       if (fresh) {
+        auto signature = info.getAs<StringAttr>("signature");
         table.push_back(llvm::json::Object{{"name", name},
+                                           {"signature", signature ? signature.str() : name},
                                            {"flops", info.getAs<IntegerAttr>("flops").getInt()},
                                            {"bytes", info.getAs<IntegerAttr>("bytes").getInt()},
                                            {"backend", "llvm"}});

@@ -10,8 +10,8 @@ Steps:
  2. `gnc build models/M.gn --kernel-bench -o DIR/M-kernels`: a program whose main is a Google
     Benchmark harness (runtime/KernelBench.cpp) that calls each generated kernel function on
     buffers of its own (small positive random floats), with --threads OpenMP threads.
- 3. Runs it (--benchmark_min_time=--min-time, JSON) and prints a markdown table, slowest
-    kernel first: time per call, GFLOP/s and % of the FMA peak, GB/s (operands read and
+ 3. Runs it (--benchmark_min_time=--min-time, --repetitions repetitions, JSON) and prints a
+    markdown table, slowest kernel first, of the median repetition: time per call, GFLOP/s and % of the FMA peak, GB/s (operands read and
     written once per call) and % of the triad, and which bound applies: a kernel whose FLOPs
     per byte are below the machine's (peak / triad) is memory-bound, and is judged by its
     bandwidth. Then, for the forward pass's convolutions and matmuls (the kernels the model's
@@ -25,6 +25,7 @@ import argparse
 import datetime
 import json
 import os
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,7 +55,8 @@ def is_contraction(name):
 def table(doc):
     peak, triad = doc["peak_gflops"], doc["triad_gb_per_s"]
     lines = [
-        f"Model {doc['model']}: {len(doc['kernels'])} kernel functions, {doc['threads']} threads; "
+        f"Model {doc['model']}: {len(doc['kernels'])} kernel functions, {doc['threads']} threads, "
+        f"median of {doc['repetitions']} repetitions; "
         f"FMA peak {peak:.0f} GFLOP/s, STREAM triad {triad:.1f} GB/s"
         f" ({doc['peak_source']}); run `{doc['command']}` at commit {doc['gnc']['commit']}.",
         "",
@@ -91,6 +93,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--min-time", type=float, default=0.2,
                    help="Google Benchmark's --benchmark_min_time per kernel (seconds)")
+    p.add_argument("--repetitions", type=int, default=3,
+                   help="Google Benchmark repetitions per kernel; the median time counts")
     p.add_argument("--peak-gflops", type=float, help="FMA peak (default: measure with gnc-peak)")
     p.add_argument("--triad-gbps", type=float, help="STREAM triad GB/s (default: gnc-peak)")
     p.add_argument("--peak-source", default="given by --peak-gflops and --triad-gbps",
@@ -125,20 +129,29 @@ def main():
                   argparse.Namespace(quiet_wait=0, retries=0))
     info = json.loads(speed.run([binary, "--model-info"], argparse.Namespace(quiet_wait=0, retries=0))[0])
     bench_cmd = [binary, f"--threads={args.threads}", f"--peak-gflops={peak:.3f}",
-                 "--benchmark_format=json", f"--benchmark_min_time={args.min_time}"]
+                 "--benchmark_format=json", f"--benchmark_min_time={args.min_time}",
+                 f"--benchmark_repetitions={args.repetitions}"]
     log(f"running {' '.join(bench_cmd)}")
     stdout, _, noise = speed.run(bench_cmd, args)
-    results = {b["name"].removesuffix("/real_time"): b for b in json.loads(stdout)["benchmarks"]}
+    # Each kernel's repetitions (iteration runs, not Google Benchmark's aggregates): the median
+    # counts, the spread is kept.
+    runs = {}
+    for b in json.loads(stdout)["benchmarks"]:
+        if b.get("run_type", "iteration") == "iteration":
+            runs.setdefault(b["run_name"].removesuffix("/real_time"), []).append(b)
 
     fwd = forward_entry(info)
     balance = peak / triad  # FLOPs per byte where a kernel stops being memory-bound
     kernels = []
     for f in info["kernel_functions"]:
         spec = info["kernels"][f["kernel"]]
-        b = results.get(f["name"])
-        if b is None:
+        reps = runs.get(f["name"])
+        if not reps:
             speed.fail(f"kernel {f['name']} has no result in the benchmark's output")
-        seconds = b["real_time"] * {"us": 1e-6, "ms": 1e-3, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
+        unit = {"us": 1e-6, "ms": 1e-3, "ns": 1e-9, "s": 1.0}
+        times = sorted(r["real_time"] * unit[r["time_unit"]] for r in reps)
+        seconds = statistics.median(times)
+        b = reps[0]
         gflops = spec["flops"] / seconds / 1e9
         gbps = spec["bytes"] / seconds / 1e9
         bound = "compute" if spec["flops"] >= balance * spec["bytes"] else "memory"
@@ -147,6 +160,7 @@ def main():
             "bytes": spec["bytes"], "us": seconds * 1e6, "gflops": gflops,
             "peak_pct": 100 * gflops / peak, "gbps": gbps, "triad_pct": 100 * gbps / triad,
             "bound": bound, "label": b.get("label", ""),
+            "us_repetitions": [t * 1e6 for t in times],
             "forward_contraction": is_contraction(f["name"]) and fwd in spec.get("entries", []),
         })
     doc = {
@@ -156,7 +170,8 @@ def main():
         "started_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "gnc": speed.gnc_version(gnc), "threads": args.threads, "min_time": args.min_time,
         "peak_gflops": peak, "triad_gb_per_s": triad, "peak_source": source,
-        "forward_entry": fwd, "noise": noise, "top": args.top, "kernels": kernels,
+        "forward_entry": fwd, "noise": noise, "top": args.top, "repetitions": args.repetitions,
+        "kernels": kernels,
     }
     doc["markdown"] = table(doc)
     with open(os.path.join(ROOT, out), "w") as fh:

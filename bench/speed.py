@@ -25,6 +25,10 @@ python3-torch and libopenblas0-openmp) and building build/ (gnc, gnc-peak). Step
                        that command's environment only.
  4. Medians over the rounds; a markdown table on stdout (for docs/performance.md), everything
     as JSON in --out.
+ 5. Per-kernel figures of --kernels (default conv_ae; "" skips them): bench/kernels.py with
+    step 1's peak and triad, which builds `gnc build --kernel-bench` and runs every kernel on
+    its own under Google Benchmark; its table (the 40 slowest kernels) follows, all go to
+    bench/results/kernels-MODEL.json.
 
 FLOPs are counted analytically (layer shapes below): a multiply-add is 2 FLOPs; per image a
 dense layer costs 2*in*out, a convolution 2*Ho*Wo*k*k*Cin*Cout, a transposed convolution
@@ -387,6 +391,8 @@ def main():
     p.add_argument("--skip-build", action="store_true",
                    help="reuse the programs in --dir (no build times)")
     p.add_argument("--build-dir", default="build", help="where bin/gnc and bin/gnc-peak are")
+    p.add_argument("--kernels", default="conv_ae",
+                   help="model whose kernels bench/kernels.py times one by one ('' for none)")
     p.add_argument("--dir", default="out/speed", help="where the compiled programs go")
     p.add_argument("--data", default="data/mnist")
     p.add_argument("--torch-python", default="/usr/bin/python3",
@@ -485,6 +491,27 @@ def main():
     write_results(doc, args.out)
     print(doc["markdown"])
     log(f"wrote {args.out}")
+    if args.kernels:
+        kernel_bench(args, doc)
+
+
+def kernel_bench(args, doc):
+    """Step 5: bench/kernels.py for --kernels, with this run's peak and triad."""
+    cmd = [sys.executable, os.path.join("bench", "kernels.py"), "--model", args.kernels,
+           "--threads", str(args.threads), "--build-dir", args.build_dir, "--dir", args.dir,
+           "--quiet-wait", str(args.quiet_wait), "--top", "40"]
+    peak = doc["peak"]
+    if peak and peak["triad_gb_per_s"]:
+        t = str(peak["peak_threads"])
+        triad = peak["triad_gb_per_s"].get(t) or max(peak["triad_gb_per_s"].values())
+        cmd += ["--peak-gflops", f"{peak['peak_gflops']:.3f}", "--triad-gbps", f"{triad:.3f}",
+                "--peak-source", "gnc-peak, best of 3 repetitions, in this bench/speed.py run"]
+    log("per-kernel figures: " + " ".join(cmd))
+    p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        fail(f"bench/kernels.py exited with {p.returncode}")
+    print()
+    print(p.stdout, end="")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-// What the driver needs from a backend after the pipeline's last stage: the target facts that
+// What the driver and the pipeline need from a backend: the passes of the stages it owns (gn to
+// kernels on tensors, and its lowering stages after `scheduled`), the target facts that
 // schedule selection sizes kernels for, and a native object file of the module. The driver
-// sees a backend only through this interface (the LLVM one: codegen/llvm/Backend.h), so that
-// another backend plugs in without the driver linking, or including, the LLVM one's insides.
+// and compiler/Pipeline.cpp see a backend only through this interface (the LLVM one:
+// codegen/llvm/Backend.h), so that another backend plugs in without them linking, or
+// including, the LLVM one's insides.
 #ifndef GNC_CODEGEN_BACKEND_H
 #define GNC_CODEGEN_BACKEND_H
 
@@ -10,8 +12,25 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
+#include <vector>
+
+namespace mlir { class OpPassManager; }
 
 namespace gnc {
+
+// How the backend's lowering stages are built for one compilation.
+struct LoweringOptions {
+  // gnc build --kernel-bench: every kernel also callable on its own, with the table of its
+  // arguments in the model info, for the per-kernel benchmark (runtime/KernelBench.cpp).
+  bool kernelBench = false;
+};
+
+// One of the backend's stages after `scheduled` (`gnc ir --stage=NAME`).
+struct BackendStage {
+  const char *name;
+  const char *description;
+  void (*addPasses)(mlir::OpPassManager &pm, const LoweringOptions &options);
+};
 
 struct ObjectOptions {
   std::string path;              // the .o to write
@@ -30,6 +49,13 @@ struct TargetVectorInfo {
 
 struct Backend {
   const char *name; // recorded in the model info (gnc-model-info's `backend`)
+  // The `linalg` stage after the backend-neutral model info: the program's gn ops as linalg
+  // kernels on tensors, which fusion and schedule selection then work on.
+  const char *linalgDescription;
+  void (*addToLinalgPasses)(mlir::OpPassManager &pm);
+  // The stages from the scheduled kernels to what emitObjectFile takes, in order; `gnc build`
+  // runs them all.
+  std::vector<BackendStage> stages;
   TargetVectorInfo (*describeTarget)(const std::string &cpu);
   // Writes opts.path from the module at the pipeline's last stage; on failure, err says why.
   mlir::LogicalResult (*emitObjectFile)(mlir::ModuleOp module, const ObjectOptions &opts,

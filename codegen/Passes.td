@@ -18,6 +18,22 @@ def GncModelInfo : Pass<"gnc-model-info", "::mlir::ModuleOp"> {
   ];
 }
 
+def GncNameKernels : Pass<"gnc-name-kernels", "::mlir::ModuleOp"> {
+  let summary = "Names every kernel after what it computes and its output shape (gnc.kernel_name)";
+  let description = [{
+    After fusion, every linalg op on tensors (a kernel) gets `gnc.kernel_name`: the operation
+    it computes and its output's shape without the batch, e.g. `conv2d_s2_7x7x64`,
+    `conv2d_filter_grad_k14x14_3x3x32x64`, `matmul_16`, `bias_relu_14x14x32`,
+    `sigmoid_bce_sum_of_28x28x1`, `relu_grad_3136`, `ema_square_3x3x32x64`. A fused elementwise
+    kernel is named by the idioms of its body (bias, relu, sigmoid, relu_grad, bce, ema,
+    rms_step, random_uniform/normal), then its remaining operations, then `sum` for a
+    reduction. Kernels with one signature share a name; a different kernel that would get the
+    same name gets `_2`, `_3`, ... The name is for people (`gnc ir`, --profile, the kernel
+    benchmark, outlined function symbols); schedule files stay keyed by the signature.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def GncSelectSchedules : Pass<"gnc-select-schedules", "::mlir::ModuleOp"> {
   let summary = "Gives every kernel a schedule (gnc.schedule), from a schedule file or the heuristic";
   let description = [{

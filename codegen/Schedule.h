@@ -39,8 +39,12 @@ namespace mlir::gn { class Conv2DTransposeOp; }
 namespace gnc {
 
 inline constexpr llvm::StringLiteral kScheduleAttr = "gnc.schedule";
-// Set by gnc-apply-schedules on each kernel's outermost op: {name, flops, bytes}, read by
-// gnc-kernel-hooks (the profile) after bufferization.
+// Set by gnc-name-kernels on every kernel: what it computes and its output shape, for people
+// (e.g. "conv2d_s2_7x7x64"); unique per signature within a module. The signature stays the
+// schedule file's key.
+inline constexpr llvm::StringLiteral kKernelNameAttr = "gnc.kernel_name";
+// Set by gnc-apply-schedules on each kernel's outermost op: {name, signature, flops, bytes},
+// read by gnc-kernel-hooks (the profile) after bufferization.
 inline constexpr llvm::StringLiteral kKernelAttr = "gnc.kernel";
 // Marks an scf.forall of register tiles that runs on one thread (gnc-outer-parallel-loops makes
 // it a sequential loop): elementwise kernels step through their tiles with scf.forall, whose

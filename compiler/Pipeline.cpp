@@ -1,15 +1,14 @@
 #include "compiler/Pipeline.h"
 
 #include "codegen/Passes.h"
-#include "codegen/llvm/Passes.h"
 #include "passes/Passes.h"
 
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-const std::vector<gnc::Stage> &gnc::pipelineStages() {
-  static const std::vector<Stage> stages = {
+std::vector<gnc::Stage> gnc::pipelineStages(const Backend *backend) {
+  std::vector<Stage> stages = {
       {"ast", "the parsed .gn syntax tree", nullptr},
       {"gn", "the gn dialect: typed tensors, one function per net and procedure",
        [](OpPassManager &pm, const PipelineOptions &) {
@@ -40,17 +39,21 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
        }},
-      {"linalg", "linalg, tensor, arith and math on tensors (LLVM backend)",
-       [](OpPassManager &pm, const PipelineOptions &o) {
-         GncModelInfoOptions info;
-         info.backend = o.backend;
-         info.buildFlags = o.buildFlags;
-         pm.addPass(createGncModelInfo(info));
-         pm.addPass(createGnToLinalg());
-         pm.addPass(createCanonicalizerPass());
-         pm.addPass(createCSEPass());
-       }},
-      {"fused", "elementwise producers fused into their consumers: one kernel per fused chain",
+  };
+  if (!backend)
+    return stages;
+  stages.push_back({"linalg", backend->linalgDescription,
+                    [addToLinalg = backend->addToLinalgPasses](OpPassManager &pm, const PipelineOptions &o) {
+                      GncModelInfoOptions info;
+                      info.backend = o.backend;
+                      info.buildFlags = o.buildFlags;
+                      pm.addPass(createGncModelInfo(info));
+                      addToLinalg(pm);
+                      pm.addPass(createCanonicalizerPass());
+                      pm.addPass(createCSEPass());
+                    }});
+  std::vector<Stage> kernels = {
+      {"fused", "elementwise producers fused into their consumers: one kernel per fused chain, named",
        [](OpPassManager &pm, const PipelineOptions &) {
          // A producer with one use is computed inside its consumer's loops (bias + activation,
          // a loss term and its reduction, a gradient and relu's mask): one pass over memory.
@@ -60,6 +63,8 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
          pm.addPass(gnc::createGncCollapseLoops());
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());
+         // Named once the kernels are final: what each computes, for gnc ir and --profile.
+         pm.addPass(gnc::createGncNameKernels());
        }},
       {"scheduled", "every kernel with its schedule (gnc.schedule): tiles, vectors, threads",
        [](OpPassManager &pm, const PipelineOptions &o) {
@@ -70,14 +75,16 @@ const std::vector<gnc::Stage> &gnc::pipelineStages() {
          select.vectorRegisters = o.vectorRegisters;
          pm.addPass(createGncSelectSchedules(select));
        }},
-      {"llvm", "the LLVM dialect: bufferized loops, bare-pointer entry points for the runtime",
-       [](OpPassManager &pm, const PipelineOptions &) { addLinalgToLLVMPasses(pm); }},
   };
+  stages.insert(stages.end(), kernels.begin(), kernels.end());
+  for (const BackendStage &b : backend->stages)
+    stages.push_back({b.name, b.description, [addPasses = b.addPasses](OpPassManager &pm, const PipelineOptions &o) {
+                        addPasses(pm, o.lowering);
+                      }});
   return stages;
 }
 
-int gnc::findStage(llvm::StringRef name) {
-  const auto &s = pipelineStages();
+int gnc::findStage(const std::vector<Stage> &s, llvm::StringRef name) {
   for (size_t i = 0; i < s.size(); ++i)
     if (name == s[i].name)
       return (int)i;

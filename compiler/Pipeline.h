@@ -1,7 +1,10 @@
 // The stages of gnc's pipeline, in order. `gnc ir --stage=S` runs every stage up to S; each
-// stage names the passes that produce it, so `--print-ir-after-all` shows every step.
+// stage names the passes that produce it, so `--print-ir-after-all` shows every step. The
+// stages from `linalg` on take their backend's passes through codegen/Backend.h.
 #ifndef GNC_COMPILER_PIPELINE_H
 #define GNC_COMPILER_PIPELINE_H
+
+#include "codegen/Backend.h"
 
 #include "mlir/Pass/PassManager.h"
 
@@ -21,6 +24,7 @@ struct PipelineOptions {
   // The target the heuristic sizes register tiles for (codegen/Backend.h).
   unsigned vectorBits = 256;
   unsigned vectorRegisters = 16;
+  LoweringOptions lowering;
 };
 
 struct Stage {
@@ -31,9 +35,11 @@ struct Stage {
   std::function<void(mlir::OpPassManager &, const PipelineOptions &)> addPasses;
 };
 
-const std::vector<Stage> &pipelineStages();
-// Index into pipelineStages(), or -1.
-int findStage(llvm::StringRef name);
+// The stages shared by every backend (ast, gn, grad) and, given a backend, `linalg`, `fused`,
+// `scheduled` and the backend's own stages.
+std::vector<Stage> pipelineStages(const Backend *backend = nullptr);
+// Index into `stages`, or -1.
+int findStage(const std::vector<Stage> &stages, llvm::StringRef name);
 
 } // namespace gnc
 

@@ -4,6 +4,7 @@
 //   gnc ir --stages                          list the stages in pipeline order
 //   gnc summary MODEL.gn                     layer-by-layer shapes and parameter counts
 //   gnc build MODEL.gn -o BIN                a standalone program that trains and samples
+//   gnc build MODEL.gn --kernel-bench -o BIN each kernel timed on its own (runtime/KernelBench.cpp)
 //
 // Flags follow LLVM/MLIR conventions (-o, --help, --print-ir-after-all, and every --mlir-*
 // option of the MLIR libraries).
@@ -61,6 +62,10 @@ static cl::opt<std::string> targetCpu("target-cpu", cl::desc("CPU to generate co
                                       cl::init("native"), cl::cat(buildCat));
 static cl::opt<bool> emitObj("emit-obj", cl::desc("Write the object file to -o and stop (no link)"),
                              cl::cat(buildCat));
+static cl::opt<bool> kernelBench(
+    "kernel-bench",
+    cl::desc("Build the per-kernel benchmark instead: every kernel run on its own under Google Benchmark"),
+    cl::cat(buildCat));
 static cl::opt<std::string> emitLLVMIR("emit-llvm-ir", cl::desc("Also write the optimized LLVM IR to FILE"),
                                        cl::value_desc("FILE"), cl::init(""), cl::cat(buildCat));
 
@@ -112,7 +117,8 @@ int main(int argc, char **argv) {
   if (command != "ir" && command != "summary" && command != "build")
     return errorExit("unknown command '" + command + "' (try 'gnc --help')");
 
-  const auto &stages = gnc::pipelineStages();
+  const gnc::Backend &backend = gnc::llvmBackend();
+  const std::vector<gnc::Stage> stages = gnc::pipelineStages(&backend);
   if (command == "ir" && listStages) {
     for (const gnc::Stage &s : stages)
       outs() << format("%-9s", s.name) << " " << s.description << "\n";
@@ -120,7 +126,7 @@ int main(int argc, char **argv) {
   }
   if (inputFile.empty())
     return errorExit("no input file (usage: gnc " + command + " MODEL.gn)");
-  int stage = gnc::findStage(stageOpt);
+  int stage = gnc::findStage(stages, stageOpt);
   if (stage < 0)
     return errorExit("unknown stage '" + stageOpt + "' (see 'gnc ir --stages')");
 
@@ -170,15 +176,16 @@ int main(int argc, char **argv) {
     return errorExit("gnc build needs an output file (-o BIN)");
   if (optLevel > 3)
     return errorExit("optimization level must be 0..3");
-  int last = command == "summary" ? gnc::findStage("gn")
-             : command == "build" ? gnc::findStage("llvm")
+  // `build` runs every stage: the last one is what the backend's emitObjectFile takes.
+  int last = command == "summary" ? gnc::findStage(stages, "gn")
+             : command == "build" ? (int)stages.size() - 1
                                   : stage;
-  const gnc::Backend &backend = gnc::llvmBackend();
   gnc::PipelineOptions popts;
   popts.backend = backend.name;
   popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu + definesText;
   popts.schedulesFile = schedulesFile;
   popts.dumpSchedulesFile = dumpSchedules;
+  popts.lowering.kernelBench = kernelBench;
   gnc::TargetVectorInfo target = backend.describeTarget(targetCpu);
   popts.vectorBits = target.vectorBits;
   popts.vectorRegisters = target.vectorRegisters;
@@ -242,15 +249,24 @@ int main(int argc, char **argv) {
     std::string runtimeLib = envLib ? envLib : GNC_RUNTIME_LIB;
     if (!sys::fs::exists(runtimeLib))
       return errorExit("runtime library '" + runtimeLib + "' not found (set GNC_RUNTIME_LIB)");
+    // The kernel benchmark's main comes first, so the runtime's main is never pulled in.
+    const char *envBench = getenv("GNC_KERNEL_BENCH_LIB");
+    std::string benchLib = envBench ? envBench : GNC_KERNEL_BENCH_LIB;
+    if (kernelBench && !sys::fs::exists(benchLib))
+      return errorExit("kernel benchmark library '" + benchLib + "' not found (set GNC_KERNEL_BENCH_LIB)");
     auto cxx = sys::findProgramByName("clang++-22");
     if (!cxx)
       cxx = sys::findProgramByName("c++");
     if (!cxx)
       return errorExit("no C++ compiler driver (clang++-22 or c++) on PATH to link with");
     // Kernels use the LLVM OpenMP runtime (libomp, from libomp-22-dev) for their threads.
-    std::vector<StringRef> linkArgs{*cxx,      objPath, runtimeLib, "-o", outputFile, "-fopenmp=libomp",
-                                    "-L/usr/lib/llvm-22/lib", "-Wl,-rpath,/usr/lib/llvm-22/lib",
-                                    "-lm",     "-lpthread"};
+    std::vector<StringRef> linkArgs{*cxx, objPath};
+    if (kernelBench)
+      linkArgs.push_back(benchLib);
+    linkArgs.insert(linkArgs.end(), {runtimeLib, "-o", outputFile, "-fopenmp=libomp", "-L/usr/lib/llvm-22/lib",
+                                     "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lm", "-lpthread"});
+    if (kernelBench)
+      linkArgs.push_back("-lbenchmark"); // Debian's libbenchmark-dev
     std::string linkErr;
     int rc = sys::ExecuteAndWait(*cxx, linkArgs, std::nullopt, {}, 0, 0, &linkErr);
     sys::fs::remove(objPath);

@@ -19,6 +19,11 @@
 //                             (train NAME's losses without the update, NAME_eval; test losses)
 //                     sample: ([input,] key, state[0..N-1]) -> (output)
 //                   Result buffers never alias argument buffers.
+//   gnc_kernel_functions  only in objects built with `gnc build --kernel-bench`: {name,
+//                   function} pairs ending in {nullptr, nullptr}, one per outlined kernel
+//                   function, each `void fn(void **args)` with one pointer per argument (a
+//                   buffer, or the address of a scalar's value) as the model info's
+//                   "kernel_functions" describes them (ModelInfo.h; runtime/KernelBench.cpp).
 //   gnc_num_threads defined here (Threads.cpp), set from --threads before any entry runs; the
 //                   kernels' OpenMP pool gets the same count through OMP_NUM_THREADS.
 #ifndef GNC_RUNTIME_GNCABI_H
@@ -33,6 +38,7 @@ struct GncEntry {
 
 extern const char gnc_model_info[];
 extern const GncEntry gnc_entries[];
+extern const GncEntry gnc_kernel_functions[]; // --kernel-bench objects only
 extern int gnc_num_threads;
 
 } // extern "C"

@@ -173,6 +173,16 @@ ModelInfo parseModelInfo(const char *text, const GncEntry *table) {
       spec.name = str(k, "name", "kernel");
       std::string where = "kernel '" + spec.name + "'";
       spec.backend = k.contains("backend") ? str(k, "backend", where) : m.backend;
+      spec.signature = k.contains("signature") ? str(k, "signature", where) : spec.name;
+      if (k.contains("entries")) {
+        if (!k["entries"].is_array())
+          bad(where + ": \"entries\" is not an array");
+        for (const json &e : k["entries"]) {
+          if (!e.is_string())
+            bad(where + ": an entry is not a string");
+          spec.entries.push_back(e.get<std::string>());
+        }
+      }
       for (const char *key : {"flops", "bytes"}) {
         const json &v = field(k, key, where);
         if (!v.is_number() || v.get<double>() < 0)
@@ -180,6 +190,38 @@ ModelInfo parseModelInfo(const char *text, const GncEntry *table) {
         (std::string(key) == "flops" ? spec.flops : spec.bytes) = v.get<double>();
       }
       m.kernels.push_back(std::move(spec));
+    }
+  }
+
+  if (j.contains("kernel_functions")) {
+    const json &fns = j["kernel_functions"];
+    if (!fns.is_array())
+      bad("\"kernel_functions\" is not an array");
+    for (const json &k : fns) {
+      if (!k.is_object())
+        bad("a \"kernel_functions\" element is not an object");
+      KernelFunctionSpec spec;
+      spec.name = str(k, "name", "kernel function");
+      std::string where = "kernel function '" + spec.name + "'";
+      spec.symbol = str(k, "symbol", where);
+      const json &index = field(k, "kernel", where);
+      if (!index.is_number_integer() || index.get<int64_t>() < 0 || index.get<size_t>() >= m.kernels.size())
+        bad(where + ": \"kernel\" is not an index into \"kernels\"");
+      spec.kernel = index.get<size_t>();
+      const json &args = field(k, "args", where);
+      if (!args.is_array())
+        bad(where + ": \"args\" is not an array");
+      for (const json &a : args) {
+        if (!a.is_object())
+          bad(where + ": an argument is not an object");
+        KernelArgSpec arg;
+        arg.scalar = a.contains("scalar");
+        arg.dtype = str(a, arg.scalar ? "scalar" : "dtype", where);
+        if (!arg.scalar)
+          arg.shape = shape(a, "shape", where);
+        spec.args.push_back(std::move(arg));
+      }
+      m.kernelFunctions.push_back(std::move(spec));
     }
   }
 

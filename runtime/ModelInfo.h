@@ -42,10 +42,27 @@ struct EntrySpec {
 
 // A generated kernel, by the id its gnc_kernel_begin/end calls pass (Profile.h).
 struct KernelSpec {
-  std::string name;    // its signature, e.g. "conv_2d_nhwc_hwcf_s2x2_d1x1[128,7,7,64,3,3,32]"
+  std::string name;    // what it computes, e.g. "conv2d_s2_7x7x64" (gnc-name-kernels)
   std::string backend; // the backend that generated it
   double flops = 0;    // per call
   double bytes = 0;    // operands read and written, per call
+  std::string signature; // the schedule file's key, "conv_2d_nhwc_hwcf_s2x2_d1x1[128,7,7,64,3,3,32]"
+  std::vector<std::string> entries; // the entry functions that call it
+};
+
+// An argument of a kernel function: a buffer of `shape` and `dtype`, or a scalar of `dtype`.
+struct KernelArgSpec {
+  bool scalar = false;
+  std::string dtype; // "f32", "i32", "i64", "i1", ...
+  Shape shape;       // buffers only
+};
+
+// A kernel as a function of its own ("kernel_functions", objects built with --kernel-bench).
+struct KernelFunctionSpec {
+  std::string name;   // the benchmark's name: the kernel's, with "#2"... for further functions
+  size_t kernel = 0;  // index into ModelInfo::kernels
+  std::string symbol; // gnc_kernel_fn_..., resolved through gnc_kernel_functions
+  std::vector<KernelArgSpec> args;
 };
 
 struct ModelInfo {
@@ -60,6 +77,7 @@ struct ModelInfo {
   std::vector<TensorSpec> state;
   std::vector<EntrySpec> entries;
   std::vector<KernelSpec> kernels; // optional ("kernels"); empty for objects without hooks
+  std::vector<KernelFunctionSpec> kernelFunctions; // optional ("kernel_functions")
 
   // nullptr when absent.
   const EntrySpec *findEntry(const std::string &kind, const std::string &name = "") const;

@@ -90,6 +90,7 @@ nlohmann::ordered_json profileJson(const std::vector<KernelTime> &rows, double p
   for (const KernelTime &k : rows) {
     nlohmann::ordered_json r;
     r["kernel"] = k.spec->name;
+    r["signature"] = k.spec->signature;
     r["backend"] = k.spec->backend;
     r["calls"] = k.calls;
     r["seconds"] = k.seconds;

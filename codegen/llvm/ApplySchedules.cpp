@@ -215,12 +215,15 @@ LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSched
   return success();
 }
 
-// `result` is the kernel's op afterwards (a generic op when its loops were reordered).
-LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSchedule &s, Operation *&result) {
+// `result` is the op inside the tile loops, `outermost` the outermost tile loop (null when
+// nothing was tiled).
+LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSchedule &s, Operation *&result,
+                              Operation *&outermost) {
   FailureOr<Tiled> cur = tileOnly(rw, op, s.tile, scf::SCFTilingOptions::LoopType::ForOp, s.order);
   if (failed(cur))
     return op->emitError("gnc-apply-schedules: tiling failed");
   result = cur->op;
+  outermost = cur->loops.empty() ? nullptr : cur->loops.front().getOperation();
   if (s.order.empty())
     return success();
   rw.setInsertionPoint(cur->op);
@@ -239,9 +242,12 @@ LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSched
   return success();
 }
 
-// What the profile reports of a kernel: its signature, and its arithmetic and memory traffic
-// (each float operation of the body counts one FLOP per iteration: a multiply-add two).
-DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef name) {
+// What the profile reports of a kernel: its name (gnc-name-kernels'; the signature when it
+// has none), its signature, and its arithmetic and memory traffic (each float operation of
+// the body counts one FLOP per iteration: a multiply-add two).
+DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef signature) {
+  auto named = op->getAttrOfType<StringAttr>(gnc::kKernelNameAttr);
+  StringRef name = named ? named.getValue() : signature;
   int64_t iterations = 1;
   for (int64_t r : op.getStaticLoopRanges())
     iterations *= r;
@@ -258,6 +264,7 @@ DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef name) {
       bytes += t.getNumElements() * std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
   Builder b(op->getContext());
   return b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(name)),
+                              b.getNamedAttr("signature", b.getStringAttr(signature)),
                               b.getNamedAttr("flops", b.getI64IntegerAttr(iterations * perIteration)),
                               b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes))});
 }
@@ -349,12 +356,14 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
           root = outer->loops.front().getOperation();
       }
       Operation *outermost = nullptr, *plain = nullptr;
-      if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost, epilogue) : applyPlainLoops(rw, inner, s, plain)))
+      if (failed(s.vectorize ? applyVectorized(rw, inner, s, outermost, epilogue)
+                             : applyPlainLoops(rw, inner, s, plain, outermost)))
         return signalPassFailure();
       if (!root)
         root = outermost;
-      // The kernel's outermost op, marked for the profile hooks (gnc-kernel-hooks); an
-      // untiled plain-loop kernel is its linalg op.
+      // The kernel's outermost op, marked for the profile hooks (gnc-kernel-hooks) and the
+      // outlining: the whole loop nest, whose one call does the FLOPs and bytes of `info`
+      // (not one tile of it); an untiled plain-loop kernel is its linalg op.
       Operation *marked = root ? root : plain;
       if (marked)
         marked->setAttr(gnc::kKernelAttr, info);
@@ -372,6 +381,8 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
           (void)applyPatternsGreedily(r, cleanup);
       }
     }
+    // The names are in the kernels' info now (fills fused into tiles carried theirs along).
+    getOperation().walk([](Operation *op) { op->removeAttr(gnc::kKernelNameAttr); });
     // Tiling leaves the untiled fills and slices it replaced without users.
     bool erased = true;
     while (erased) {

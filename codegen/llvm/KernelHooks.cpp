@@ -32,6 +32,8 @@ struct GncKernelHooksPass : gnc::impl::GncKernelHooksBase<GncKernelHooksPass> {
     // Kernels with one signature share an id: the profile sums their calls.
     std::map<std::string, int32_t> ids;
     llvm::json::Array table;
+    // The entry functions that call each kernel (which are forward passes, which gradients).
+    std::vector<std::vector<std::string>> callers;
     SmallVector<std::pair<Operation *, int32_t>> kernels;
     module.walk([&](Operation *op) {
       auto info = op->getAttrOfType<DictionaryAttr>(gnc::kKernelAttr);
@@ -43,11 +45,18 @@ struct GncKernelHooksPass : gnc::impl::GncKernelHooksBase<GncKernelHooksPass> {
         return;
       std::string name = info.getAs<StringAttr>("name").str();
       auto [it, fresh] = ids.emplace(name, (int32_t)ids.size());
-      if (fresh)
+      if (fresh) {
+        auto signature = info.getAs<StringAttr>("signature");
         table.push_back(llvm::json::Object{{"name", name},
+                                           {"signature", signature ? signature.str() : name},
                                            {"flops", info.getAs<IntegerAttr>("flops").getInt()},
                                            {"bytes", info.getAs<IntegerAttr>("bytes").getInt()},
                                            {"backend", "llvm"}});
+        callers.emplace_back();
+      }
+      std::vector<std::string> &by = callers[it->second];
+      if (!llvm::is_contained(by, fn.getSymName()))
+        by.push_back(fn.getSymName().str());
       kernels.push_back({op, it->second});
     });
     if (kernels.empty())
@@ -74,6 +83,12 @@ struct GncKernelHooksPass : gnc::impl::GncKernelHooksBase<GncKernelHooksPass> {
       llvm::consumeError(info.takeError());
       module.emitError("gnc-kernel-hooks: gnc.model_info is not a JSON object");
       return signalPassFailure();
+    }
+    for (auto [k, by] : llvm::zip(table, callers)) {
+      llvm::json::Array entries;
+      for (const std::string &e : by)
+        entries.push_back(e);
+      (*k.getAsObject())["entries"] = std::move(entries);
     }
     (*info->getAsObject())["kernels"] = std::move(table);
     std::string text;

@@ -1,5 +1,5 @@
 // LLVM dialect -> LLVM IR -> optimized native object file, in process.
-#include "codegen/llvm/Backend.h"
+#include "codegen/llvm/ObjectEmitter.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -105,7 +105,7 @@ static LogicalResult relocatableLink(const std::vector<std::string> &parts, cons
   return success();
 }
 
-static gnc::TargetVectorInfo describeTarget(const std::string &cpuOpt) {
+gnc::TargetVectorInfo gnc::describeLLVMTarget(const std::string &cpuOpt) {
   llvm::InitializeNativeTarget();
   gnc::TargetVectorInfo info;
   bool native = cpuOpt.empty() || cpuOpt == "native";
@@ -126,7 +126,7 @@ static gnc::TargetVectorInfo describeTarget(const std::string &cpuOpt) {
   return info;
 }
 
-static LogicalResult emitObjectFile(ModuleOp module, const gnc::ObjectOptions &opts,
+LogicalResult gnc::emitLLVMObjectFile(ModuleOp module, const gnc::ObjectOptions &opts,
                                     std::string &err) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -253,9 +253,4 @@ static LogicalResult emitObjectFile(ModuleOp module, const gnc::ObjectOptions &o
   for (const std::string &p : paths)
     llvm::sys::fs::remove(p);
   return linked;
-}
-
-const gnc::Backend &gnc::llvmBackend() {
-  static const Backend backend{"llvm", describeTarget, emitObjectFile};
-  return backend;
 }

@@ -90,6 +90,8 @@ struct Captures {
 };
 
 struct GncOutlineKernelsPass : gnc::impl::GncOutlineKernelsBase<GncOutlineKernelsPass> {
+  using GncOutlineKernelsBase::GncOutlineKernelsBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<Operation *> kernels;
@@ -152,6 +154,13 @@ struct GncOutlineKernelsPass : gnc::impl::GncOutlineKernelsBase<GncOutlineKernel
         unsigned n = nameUses[base]++;
         if (n)
           fn.setSymName(base + "_" + std::to_string(n));
+        if (recordArguments) {
+          SmallVector<Attribute> argTypes;
+          for (Type t : types)
+            argTypes.push_back(TypeAttr::get(t));
+          fn->setAttr(gnc::kKernelFunctionAttr, b.getDictionaryAttr({b.getNamedAttr("kernel", kernelInfo.get("name")),
+                                                          b.getNamedAttr("args", b.getArrayAttr(argTypes))}));
+        }
         target = fn;
       } else {
         fn.erase();

@@ -24,9 +24,20 @@ namespace gnc {
 #define GEN_PASS_REGISTRATION
 #include "codegen/llvm/Passes.h.inc"
 
+// On an outlined kernel's function (gnc-outline-kernels with record-arguments): {kernel = its
+// name, args = its argument types}, for gnc-kernel-entries.
+inline constexpr llvm::StringLiteral kKernelFunctionAttr = "gnc.kernel_function";
+
+struct LinalgToLLVMOptions {
+  // Every outlined kernel callable on its own, with the table of its arguments
+  // (gnc-kernel-entries; gnc build --kernel-bench). Off by default: the extra callers change
+  // LLVM's inlining of the kernels.
+  bool kernelEntries = false;
+};
+
 // linalg on tensors -> bufferized loops -> LLVM dialect with bare-pointer entry functions
 // whose results are out-parameters, plus the runtime's entry points.
-void addLinalgToLLVMPasses(mlir::OpPassManager &pm);
+void addLinalgToLLVMPasses(mlir::OpPassManager &pm, const LinalgToLLVMOptions &options = {});
 
 } // namespace gnc
 

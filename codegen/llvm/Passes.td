@@ -97,7 +97,16 @@ def GncOutlineKernels : Pass<"gnc-outline-kernels", "::mlir::ModuleOp"> {
     LLVM optimizes and emits each once, and profiles and debuggers show kernels by name. Bare-pointer arguments need identity layouts: a kernel on
     a strided view of a buffer (a sub-pixel phase's output, a reshape) takes the buffer and
     rebuilds the view inside; one on any other strided value stays inline.
+
+    With `record-arguments`, each outlined function also carries `gnc.kernel_function`:
+    the kernel's name and its argument types (memref shapes and element types, scalars),
+    which gnc-kernel-entries turns into a callable entry and a table for the per-kernel
+    benchmark after the conversion to the LLVM dialect has erased the memref types.
   }];
+  let options = [
+    Option<"recordArguments", "record-arguments", "bool", /*default=*/"false",
+           "Mark each outlined function with its kernel's name and argument types">
+  ];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
@@ -108,9 +117,25 @@ def GncKernelHooks : Pass<"gnc-kernel-hooks", "::mlir::ModuleOp"> {
     outermost loop, or its linalg op) in an entry function is bracketed by calls to the
     runtime's `gnc_kernel_begin(i32 id)` and `gnc_kernel_end(i32 id)`, which time it when the
     program runs with --profile and return at once otherwise. Kernels with one signature share
-    an id. The model info gains `kernels`, by id: name, flops, bytes, backend.
+    an id. The model info gains `kernels`, by id: name, flops, bytes, backend, and the
+    entry functions that call it.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::arith::ArithDialect"];
+}
+
+def GncKernelEntries : Pass<"gnc-kernel-entries", "::mlir::ModuleOp"> {
+  let summary = "Every outlined kernel callable on its own: gnc_kernel_fn_<k>(void**) and their table";
+  let description = [{
+    Runs on the LLVM dialect, before gnc-entry-points, on a module whose outlined kernels
+    carry `gnc.kernel_function` (gnc-outline-kernels with record-arguments). For each it
+    emits `void gnc_kernel_fn_K(void **args)`, which loads one pointer per argument (a
+    buffer's address, or the address of a scalar's value) and calls the kernel; a table
+    `gnc_kernel_functions` of {name, function} pairs ending in {null, null}; and the model
+    info's `kernel_functions`: per function its benchmark name, its kernel's index in
+    `kernels` (FLOPs, bytes) and its arguments (`{"shape", "dtype"}` or `{"scalar"}`). The
+    per-kernel benchmark (runtime/KernelBench.cpp, `gnc build --kernel-bench`) calls them.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def GncEntryPoints : Pass<"gnc-entry-points", "::mlir::ModuleOp"> {

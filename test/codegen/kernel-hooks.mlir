@@ -10,7 +10,7 @@ module attributes {gnc.model_info = "{\22entries\22:[]}"} {
     return
   }
 }
-// CHECK: gnc.model_info = "{\22entries\22:[],\22kernels\22:[{\22backend\22:\22llvm\22,\22bytes\22:64,\22flops\22:0,\22name\22:\22copy[8]\22},{\22backend\22:\22llvm\22,\22bytes\22:32,\22flops\22:0,\22name\22:\22fill[8]\22}]}"
+// CHECK: gnc.model_info = "{\22entries\22:[],\22kernels\22:[{\22backend\22:\22llvm\22,\22bytes\22:64,\22entries\22:[\22step\22],\22flops\22:0,\22name\22:\22copy[8]\22,\22signature\22:\22copy[8]\22},{\22backend\22:\22llvm\22,\22bytes\22:32,\22entries\22:[\22step\22],\22flops\22:0,\22name\22:\22fill[8]\22,\22signature\22:\22fill[8]\22}]}"
 // CHECK: func.func private @gnc_kernel_begin(i32)
 // CHECK: func.func private @gnc_kernel_end(i32)
 // CHECK: %[[ID0:.*]] = arith.constant 0 : i32

@@ -1,9 +1,15 @@
 // RUN: gnc-opt --gnc-outline-kernels %s | FileCheck %s
+// RUN: gnc-opt --gnc-outline-kernels=record-arguments=1 %s | FileCheck %s --check-prefix=REC
 // Each marked kernel moves into a private function named after its signature, called with the
 // buffers it uses (its constants move with it); two entries' equal kernels share one function;
 // the call keeps the mark for gnc-kernel-hooks. A kernel on a strided view of a buffer takes the
 // buffer and rebuilds the view (phases at different offsets are different kernels); one on a
-// strided value that is no view stays inline.
+// strided value that is no view stays inline. With record-arguments, each function carries its
+// kernel's name and argument types (for gnc-kernel-entries).
+// REC: func.func private @gnc_k_fill_8(%{{.*}}: memref<8xf32>) attributes {gnc.kernel_function = {args = [memref<8xf32>], kernel = "fill[8]"}}
+// REC: func.func private @gnc_k_copy_8(%{{.*}}: memref<8xf32>, %{{.*}}: memref<8xf32>) attributes {gnc.kernel_function = {args = [memref<8xf32>, memref<8xf32>], kernel = "copy[8]"}}
+// REC: func.func private @gnc_k_fill_4(%{{.*}}: memref<8xf32>) attributes {gnc.kernel_function = {args = [memref<8xf32>], kernel = "fill[4]"}}
+// REC: func.func private @gnc_k_fill_4_1(%{{.*}}: memref<8xf32>) attributes {gnc.kernel_function = {args = [memref<8xf32>], kernel = "fill[4]"}}
 module {
   func.func @step(%a: memref<8xf32>, %b: memref<8xf32>) attributes {gn.kind = "train"} {
     %z = arith.constant 0.0 : f32

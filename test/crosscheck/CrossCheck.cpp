@@ -468,8 +468,8 @@ int main(int argc, char **argv) {
     return 2;
   {
     mlir::PassManager pm(&ctx);
-    const auto &stages = gnc::pipelineStages();
-    for (int i = 1; i <= gnc::findStage("grad"); ++i)
+    const auto stages = gnc::pipelineStages();
+    for (int i = 1; i <= gnc::findStage(stages, "grad"); ++i)
       if (stages[i].addPasses)
         stages[i].addPasses(pm, gnc::PipelineOptions());
     llvm::SourceMgr sm;

@@ -49,6 +49,31 @@ TEST(ModelInfo, Malformed) {
   bad(with("[4,28,28,1]", "[5,28,28,1]"), "input_shape");
 }
 
+// The kernel functions of a --kernel-bench object (KernelBench.cpp): arguments by shape or as
+// scalars, each pointing into the kernel table.
+TEST(ModelInfo, KernelFunctions) {
+  std::string json = tinyModelJson();
+  std::string kernels = R"("kernels":[{"name":"matmul[2,2,2]","flops":16,"bytes":48}],
+    "kernel_functions":[{"name":"matmul[2,2,2]","kernel":0,"symbol":"gnc_kernel_fn_m",
+                         "args":[{"shape":[2,2],"dtype":"f32"},{"scalar":"i64"}]}],)";
+  json.insert(json.find("\"entries\""), kernels);
+  ModelInfo m = parseModelInfo(json.c_str(), tinyEntries());
+  ASSERT_EQ(m.kernelFunctions.size(), 1u);
+  const KernelFunctionSpec &f = m.kernelFunctions[0];
+  EXPECT_EQ(f.symbol, "gnc_kernel_fn_m");
+  EXPECT_EQ(f.kernel, 0u);
+  ASSERT_EQ(f.args.size(), 2u);
+  EXPECT_FALSE(f.args[0].scalar);
+  EXPECT_EQ(f.args[0].shape, (Shape{2, 2}));
+  EXPECT_EQ(f.args[0].dtype, "f32");
+  EXPECT_TRUE(f.args[1].scalar);
+  EXPECT_EQ(f.args[1].dtype, "i64");
+  std::string outOfRange = json;
+  outOfRange.replace(outOfRange.find("\"kernel\":0"), 10, "\"kernel\":1");
+  expectError([&] { parseModelInfo(outOfRange.c_str(), tinyEntries()); },
+              {"kernel function 'matmul[2,2,2]'", "not an index into \"kernels\""}, ExitInternal);
+}
+
 TEST(Cli, Parses) {
   std::vector<FlagSpec> flags = {{"steps", true}, {"json", false}, {"data", true}};
   Args a = Args::parse("train", {"--steps", "30", "--json", "--data=/x y"}, flags);

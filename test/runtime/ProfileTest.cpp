@@ -12,7 +12,9 @@ namespace {
 
 ModelInfo modelWithKernels() {
   ModelInfo m;
-  m.kernels = {{"matmul[8,8,8]", "llvm", 1024, 768}, {"fill[8]", "llvm", 0, 32}, {"never[1]", "llvm", 1, 1}};
+  m.kernels = {{"matmul_8x8", "llvm", 1024, 768, "matmul[8,8,8]"},
+               {"zero_8", "llvm", 0, 32, "fill[8]"},
+               {"never_1", "llvm", 1, 1, "never[1]"}};
   return m;
 }
 
@@ -34,21 +36,23 @@ TEST(Profile, CountsCallsSlowestFirst) {
   gnc_kernel_end(7); // an id the table does not have is ignored
   std::vector<KernelTime> rows = profileResults();
   ASSERT_EQ(rows.size(), 2u); // "never" did not run
-  EXPECT_EQ(rows[0].spec->name, "matmul[8,8,8]");
+  EXPECT_EQ(rows[0].spec->name, "matmul_8x8");
   EXPECT_EQ(rows[0].calls, 2u);
   EXPECT_GE(rows[0].seconds, 0.006);
-  EXPECT_EQ(rows[1].spec->name, "fill[8]");
+  EXPECT_EQ(rows[1].spec->name, "zero_8");
   EXPECT_EQ(rows[1].calls, 1u);
 
   std::string table = profileTable(rows, 100);
   EXPECT_NE(table.find("% peak"), std::string::npos);
-  EXPECT_NE(table.find("matmul[8,8,8]"), std::string::npos);
+  EXPECT_NE(table.find("matmul_8x8"), std::string::npos); // the name, not the signature
   EXPECT_NE(table.find("2 kernels"), std::string::npos);
   EXPECT_EQ(profileTable(rows, 0).find("% peak"), std::string::npos);
 
   nlohmann::ordered_json j = profileJson(rows, 100);
   ASSERT_EQ(j.size(), 2u);
   EXPECT_EQ(j[0]["calls"], 2);
+  EXPECT_EQ(j[0]["kernel"], "matmul_8x8");
+  EXPECT_EQ(j[0]["signature"], "matmul[8,8,8]"); // the schedule file's key
   EXPECT_DOUBLE_EQ(j[0]["flops_per_call"].get<double>(), 1024);
   double gflops = 2 * 1024 / rows[0].seconds / 1e9;
   EXPECT_NEAR(j[0]["gflops_per_s"].get<double>(), gflops, 1e-12);

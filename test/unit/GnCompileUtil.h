@@ -50,8 +50,8 @@ inline mlir::OwningOpRef<mlir::ModuleOp> compileGn(const std::string &source,
     return nullptr;
   }
   mlir::PassManager pm(&ctx);
-  const auto &stages = gnc::pipelineStages();
-  int last = gnc::findStage(stage);
+  const auto stages = gnc::pipelineStages();
+  int last = gnc::findStage(stages, stage);
   EXPECT_GE(last, 1) << "unknown stage " << stage;
   for (int i = 1; i <= last; ++i)
     if (stages[i].addPasses)

@@ -253,7 +253,10 @@ KernelSchedule contractionOrPlainSchedule(linalg::LinalgOp op, Registers regs);
 // blocks, `outer`, would leave partial sums in memory, so not then). Not when its reduction
 // has only a few taps: the ConvAE's first layer (3 x 3 x 1) ran 1.4x slower with its bias and
 // relu inside (271 us) than as two kernels (143 + 55 us; `gnc build --kernel-bench`), its
-// blocks being all stores and little arithmetic.
+// blocks being all stores and little arithmetic. Matmuls only, for now: a convolution's tile is
+// vectorized as a 1-D convolution written through a rank-reducing slice, which the consumer's
+// read is not forwarded through, so its result still went to a scratch buffer the size of the
+// whole output (allocated and faulted in on every call).
 constexpr int64_t kMinEpilogueReduction = 32;
 
 KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
@@ -262,7 +265,7 @@ KernelSchedule heuristicSchedule(linalg::LinalgOp op, Registers regs) {
   for (auto [extent, it] : llvm::zip_equal(op.getStaticLoopRanges(), op.getIteratorTypesArray()))
     if (it == utils::IteratorType::reduction)
       reduction *= extent;
-  s.epilogue = s.vectorize && s.outer.empty() && gnc::isVectorizableContraction(op) &&
+  s.epilogue = s.vectorize && s.outer.empty() && isa<linalg::MatmulOp>(op.getOperation()) &&
                reduction >= kMinEpilogueReduction;
   return s;
 }

@@ -203,7 +203,7 @@ static bool leadingLoops(AffineMap map, unsigned count) {
   if (map.getNumResults() != count)
     return false;
   for (unsigned i = 0; i < count; ++i)
-    if (!map.getResult(i).isFunctionOfDim(i) || !isa<AffineDimExpr>(map.getResult(i)))
+    if (map.getResult(i) != getAffineDimExpr(i, map.getContext()))
       return false;
   return true;
 }

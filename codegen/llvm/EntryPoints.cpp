@@ -1,4 +1,5 @@
 // gnc-entry-points: the runtime ABI on top of the lowered functions (see Passes.td).
+#include "codegen/llvm/ModelInfoAttr.h"
 #include "codegen/llvm/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -16,26 +17,14 @@ using namespace mlir;
 
 namespace {
 
-LLVM::GlobalOp stringGlobal(OpBuilder &b, Location loc, StringRef name, StringRef text) {
-  std::string bytes = text.str();
-  bytes.push_back('\0');
-  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), bytes.size());
-  return LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true, LLVM::Linkage::Internal, name,
-                                b.getStringAttr(bytes));
-}
-
 struct GncEntryPointsPass : gnc::impl::GncEntryPointsBase<GncEntryPointsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto infoAttr = module->getAttrOfType<StringAttr>("gnc.model_info");
-    if (!infoAttr) {
-      module.emitError("gnc-entry-points needs the module attribute gnc.model_info");
+    FailureOr<llvm::json::Object> info = gnc::readModelInfo(module, "gnc-entry-points");
+    if (failed(info))
       return signalPassFailure();
-    }
-    auto info = llvm::json::parse(infoAttr.getValue());
-    const llvm::json::Array *entries = info ? info->getAsObject()->getArray("entries") : nullptr;
+    const llvm::json::Array *entries = info->getArray("entries");
     if (!entries) {
-      llvm::consumeError(info.takeError());
       module.emitError("gnc.model_info has no entries");
       return signalPassFailure();
     }
@@ -81,10 +70,12 @@ struct GncEntryPointsPass : gnc::impl::GncEntryPointsBase<GncEntryPointsPass> {
       table.push_back({name, tramp});
     }
 
-    stringGlobal(b, loc, "gnc_model_info", infoAttr.getValue()).setLinkage(LLVM::Linkage::External);
+    // The runtime reads the model info as the attribute's text, byte for byte.
+    StringRef infoText = module->getAttrOfType<StringAttr>("gnc.model_info").getValue();
+    gnc::stringGlobal(b, loc, "gnc_model_info", infoText).setLinkage(LLVM::Linkage::External);
     // The table is keyed by the entry's symbol, as gnc_model_info's "symbol" names it.
     for (auto &[name, tramp] : table)
-      stringGlobal(b, loc, "gnc_name_" + name, tramp);
+      gnc::stringGlobal(b, loc, "gnc_name_" + name, tramp);
     auto entryT = LLVM::LLVMStructType::getLiteral(ctx, {ptr, ptr});
     auto tableT = LLVM::LLVMArrayType::get(entryT, table.size() + 1);
     auto global = LLVM::GlobalOp::create(b, loc, tableT, /*isConstant=*/true, LLVM::Linkage::External,

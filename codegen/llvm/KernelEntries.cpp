@@ -1,5 +1,6 @@
 // gnc-kernel-entries: every outlined kernel callable on its own through a uniform
 // `void (void **args)` entry, for the per-kernel benchmark (see Passes.td).
+#include "codegen/llvm/ModelInfoAttr.h"
 #include "codegen/llvm/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -43,29 +44,14 @@ FailureOr<llvm::json::Object> describeArgument(Type t) {
   return failure();
 }
 
-LLVM::GlobalOp stringGlobal(OpBuilder &b, Location loc, StringRef name, StringRef text) {
-  std::string bytes = text.str();
-  bytes.push_back('\0');
-  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), bytes.size());
-  return LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true, LLVM::Linkage::Internal, name,
-                                b.getStringAttr(bytes));
-}
-
 struct GncKernelEntriesPass : gnc::impl::GncKernelEntriesBase<GncKernelEntriesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
-    auto infoAttr = module->getAttrOfType<StringAttr>("gnc.model_info");
-    llvm::Expected<llvm::json::Value> info =
-        infoAttr ? llvm::json::parse(infoAttr.getValue())
-                 : llvm::Expected<llvm::json::Value>(llvm::createStringError("no gnc.model_info"));
-    llvm::json::Object *infoObject = info ? info->getAsObject() : nullptr;
-    if (!infoObject) {
-      if (!info)
-        llvm::consumeError(info.takeError());
-      module.emitError("gnc-kernel-entries needs the module attribute gnc.model_info (a JSON object)");
+    FailureOr<llvm::json::Object> info = gnc::readModelInfo(module, "gnc-kernel-entries");
+    if (failed(info))
       return signalPassFailure();
-    }
+    llvm::json::Object *infoObject = &*info;
     // The kernel table of gnc-kernel-hooks, by name: FLOPs and bytes per call.
     llvm::StringMap<int64_t> kernelIndex;
     if (const llvm::json::Array *kernels = infoObject->getArray("kernels"))
@@ -140,7 +126,7 @@ struct GncKernelEntriesPass : gnc::impl::GncKernelEntriesBase<GncKernelEntriesPa
 
     // {name, entry} pairs ending in {null, null}, as gnc_entries (runtime/GncAbi.h).
     for (auto [i, e] : llvm::enumerate(entries))
-      stringGlobal(b, loc, "gnc_kernel_name_" + std::to_string(i), e.first);
+      gnc::stringGlobal(b, loc, "gnc_kernel_name_" + std::to_string(i), e.first);
     auto pairT = LLVM::LLVMStructType::getLiteral(ctx, {ptr, ptr});
     auto tableT = LLVM::LLVMArrayType::get(pairT, entries.size() + 1);
     auto global = LLVM::GlobalOp::create(b, loc, tableT, /*isConstant=*/true, LLVM::Linkage::External,
@@ -161,10 +147,7 @@ struct GncKernelEntriesPass : gnc::impl::GncKernelEntriesBase<GncKernelEntriesPa
     LLVM::ReturnOp::create(b, loc, arr);
 
     (*infoObject)["kernel_functions"] = std::move(table);
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << *info;
-    module->setAttr("gnc.model_info", b.getStringAttr(text));
+    gnc::writeModelInfo(module, std::move(*info));
   }
 };
 

@@ -2,6 +2,7 @@
 // Passes.td), and the kernel table of the model info.
 #include "codegen/Schedule.h"
 #include "dialects/gn/GnDialect.h"
+#include "codegen/llvm/ModelInfoAttr.h"
 #include "codegen/llvm/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -75,26 +76,19 @@ struct GncKernelHooksPass : gnc::impl::GncKernelHooksBase<GncKernelHooksPass> {
       func::CallOp::create(b, op->getLoc(), kEnd, TypeRange{}, ValueRange{v});
     }
     // The runtime reads the table from the model info: kernel id -> name, FLOPs, bytes.
-    auto infoAttr = module->getAttrOfType<StringAttr>("gnc.model_info");
-    if (!infoAttr)
+    if (!module->hasAttr("gnc.model_info"))
       return;
-    llvm::Expected<llvm::json::Value> info = llvm::json::parse(infoAttr.getValue());
-    if (!info || !info->getAsObject()) {
-      llvm::consumeError(info.takeError());
-      module.emitError("gnc-kernel-hooks: gnc.model_info is not a JSON object");
+    FailureOr<llvm::json::Object> info = gnc::readModelInfo(module, "gnc-kernel-hooks");
+    if (failed(info))
       return signalPassFailure();
-    }
     for (auto [k, by] : llvm::zip(table, callers)) {
       llvm::json::Array entries;
       for (const std::string &e : by)
         entries.push_back(e);
       (*k.getAsObject())["entries"] = std::move(entries);
     }
-    (*info->getAsObject())["kernels"] = std::move(table);
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << *info;
-    module->setAttr("gnc.model_info", b.getStringAttr(text));
+    (*info)["kernels"] = std::move(table);
+    gnc::writeModelInfo(module, std::move(*info));
   }
 };
 

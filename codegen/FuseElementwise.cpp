@@ -21,9 +21,14 @@ struct GncFuseElementwisePass : gnc::impl::GncFuseElementwiseBase<GncFuseElement
     // Only a producer whose one use is this consumer: nothing is computed twice. Unlike
     // upstream's linalg-fuse-elementwise-ops, no reshapes are propagated, which would turn
     // a flattened matmul into a higher-dimensional generic op the schedules cannot vectorize.
+    // Nor into a consumer that reads through a window (a kernel gradient reads every input
+    // element once per kernel tap): the producer would be computed that many times, and the
+    // consumer would no longer be a contraction its schedule can vectorize.
     linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *use) {
       Operation *producer = use->get().getDefiningOp();
-      return producer && producer->hasOneUse();
+      auto consumer = dyn_cast<linalg::LinalgOp>(use->getOwner());
+      return producer && producer->hasOneUse() && consumer &&
+             llvm::all_of(consumer.getIndexingMapsArray(), [](AffineMap m) { return m.isProjectedPermutation(); });
     });
     linalg::GenericOp::getCanonicalizationPatterns(patterns, &getContext());
     tensor::EmptyOp::getCanonicalizationPatterns(patterns, &getContext());

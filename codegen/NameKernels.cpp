@@ -253,17 +253,10 @@ std::string pairText(char prefix, DenseIntElementsAttr attr) {
   return std::string(1, prefix) + (v[0] == v[1] ? std::to_string(v[0]) : std::to_string(v[0]) + "x" + std::to_string(v[1]));
 }
 
-// What a convolution computes: conv2d, its stride, dilation and window when not 3x3, and
-// "filter_grad" for a kernel gradient (gn-to-linalg lowers it as a convolution that sums
-// over the batch as its input channel: that channel extent is the batch, its output's is not).
-template <typename ConvOp> std::string convWords(ConvOp conv, StringRef base, int64_t batch) {
-  auto ranges = cast<linalg::LinalgOp>(conv.getOperation()).getStaticLoopRanges();
+// What a convolution computes: conv2d, its stride, dilation and window when not 3x3.
+template <typename ConvOp> std::string convWords(ConvOp conv, StringRef base) {
   auto kernelShape = cast<ShapedType>(conv.getDpsInputOperand(1)->get().getType()).getShape();
   std::string s = base.str();
-  bool filterGrad = std::is_same_v<ConvOp, linalg::Conv2DNhwcHwcfOp> && batch > 0 && ranges.back() == batch &&
-                    ranges.front() != batch;
-  if (filterGrad)
-    s += "_filter_grad";
   for (std::string part : {pairText('s', conv.getStrides()), pairText('d', conv.getDilations())})
     if (!part.empty())
       s += "_" + part;
@@ -275,14 +268,38 @@ template <typename ConvOp> std::string convWords(ConvOp conv, StringRef base, in
 std::string describe(linalg::LinalgOp op, int64_t batch) {
   Operation *o = op.getOperation();
   if (auto c = dyn_cast<linalg::Conv2DNhwcHwcfOp>(o))
-    return convWords(c, "conv2d", batch);
+    return convWords(c, "conv2d");
   if (auto c = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(o))
-    return convWords(c, "dwconv2d", batch);
+    return convWords(c, "dwconv2d");
   if (auto f = dyn_cast<linalg::FillOp>(o)) {
     FloatAttr::ValueType v(0.0);
     if (matchPattern(f.value(), m_ConstantFloat(&v)) && v.isZero())
       return "zero";
     return "fill";
+  }
+  if (gnc::isWindowedContraction(op)) {
+    // A kernel gradient: its windows' strides (the forward convolution's) and dilations.
+    int64_t stride = 1, dilation = 1;
+    auto iters = op.getIteratorTypesArray();
+    for (AffineMap m : op.getIndexingMapsArray())
+      for (AffineExpr e : m.getResults())
+        if (auto terms = *gnc::windowTerms(e); terms.size() > 1)
+          for (auto [loop, step] : terms)
+            (iters[loop] == utils::IteratorType::reduction ? stride : dilation) = step;
+    std::string s = "conv2d_filter_grad";
+    if (stride != 1)
+      s += "_s" + std::to_string(stride);
+    if (dilation != 1)
+      s += "_d" + std::to_string(dilation);
+    // The output gradient's pixels (the reduction loops after the batch): kernel gradients of
+    // equal shape differ in them.
+    SmallVector<int64_t> pixels;
+    for (auto [extent, it] : llvm::zip_equal(op.getStaticLoopRanges(), iters))
+      if (it == utils::IteratorType::reduction)
+        pixels.push_back(extent);
+    if (pixels.size() > 1)
+      s += "_" + shapeText(ArrayRef<int64_t>(pixels).drop_front());
+    return s;
   }
   if (auto g = dyn_cast<linalg::GenericOp>(o))
     return llvm::join(BodyWords(g).words(), "_");

@@ -11,6 +11,8 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
+
 using namespace mlir;
 
 namespace gnc {
@@ -158,9 +160,85 @@ FailureOr<KernelSchedule> KernelSchedule::fromJson(const llvm::json::Object &o, 
 }
 
 bool isVectorizableContraction(linalg::LinalgOp op) {
-  return isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()) &&
-         op.hasPureTensorSemantics() &&
-         !op.hasDynamicShape();
+  return (isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()) &&
+          op.hasPureTensorSemantics() && !op.hasDynamicShape()) ||
+         isWindowedContraction(op);
+}
+
+FailureOr<SmallVector<std::pair<unsigned, int64_t>>> windowTerms(AffineExpr e) {
+  SmallVector<std::pair<unsigned, int64_t>> terms;
+  std::function<bool(AffineExpr)> collect = [&](AffineExpr x) {
+    if (auto d = dyn_cast<AffineDimExpr>(x)) {
+      terms.push_back({d.getPosition(), 1});
+      return true;
+    }
+    auto bin = dyn_cast<AffineBinaryOpExpr>(x);
+    if (!bin)
+      return false;
+    if (bin.getKind() == AffineExprKind::Add)
+      return collect(bin.getLHS()) && collect(bin.getRHS());
+    if (bin.getKind() == AffineExprKind::Mul) {
+      auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
+      auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+      if (!d || !c || c.getValue() <= 0)
+        return false;
+      terms.push_back({d.getPosition(), c.getValue()});
+      return true;
+    }
+    return false;
+  };
+  if (!collect(e))
+    return failure();
+  for (size_t i = 0; i < terms.size(); ++i)
+    for (size_t j = i + 1; j < terms.size(); ++j)
+      if (terms[i].first == terms[j].first)
+        return failure();
+  return terms;
+}
+
+bool isWindowedContraction(linalg::LinalgOp op) {
+  auto g = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!g || !g.hasPureTensorSemantics() || g.hasDynamicShape() || g.getNumDpsInputs() != 2 ||
+      g.getNumDpsInits() != 1 || g->getNumResults() != 1)
+    return false;
+  Block &body = g.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto add = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp<arith::AddFOp>();
+  Value acc = body.getArgument(2);
+  if (!add || (add.getLhs() != acc && add.getRhs() != acc))
+    return false;
+  auto mul = (add.getLhs() == acc ? add.getRhs() : add.getLhs()).getDefiningOp<arith::MulFOp>();
+  if (!mul || !llvm::is_contained({mul.getLhs(), mul.getRhs()}, body.getArgument(0)) ||
+      !llvm::is_contained({mul.getLhs(), mul.getRhs()}, body.getArgument(1)))
+    return false;
+  auto iters = g.getIteratorTypesArray();
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  AffineMap out = maps[2];
+  if (!out.isProjectedPermutation(/*allowZeroInResults=*/false) || out.getNumResults() == 0)
+    return false;
+  for (AffineExpr e : out.getResults())
+    if (iters[cast<AffineDimExpr>(e).getPosition()] != utils::IteratorType::parallel)
+      return false;
+  for (unsigned i = 0; i < 2; ++i) {
+    if (maps[i].getNumResults() == 0)
+      return false;
+    for (AffineExpr e : maps[i].getResults())
+      if (failed(windowTerms(e)))
+        return false;
+  }
+  AffineExpr vector = out.getResults().back();
+  int vectorInput = -1;
+  for (int i = 0; i < 2; ++i) {
+    if (maps[i].getResults().back() == vector)
+      vectorInput = i;
+    else if (maps[i].isFunctionOfDim(cast<AffineDimExpr>(vector).getPosition()))
+      return false;
+  }
+  if (vectorInput < 0 || maps[1 - vectorInput].isFunctionOfDim(cast<AffineDimExpr>(vector).getPosition()))
+    return false;
+  auto row = dyn_cast<AffineDimExpr>(maps[1 - vectorInput].getResults().back());
+  return row && iters[row.getPosition()] == utils::IteratorType::parallel;
 }
 
 bool isVectorizableGeneric(linalg::LinalgOp op) {
@@ -327,6 +405,22 @@ std::string validateSchedule(linalg::LinalgOp op, const KernelSchedule &s) {
     if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()) &&
         (s.tile[1] != 1 || s.tile[4] != 1))
       return "field 'tile': a vectorized convolution needs tile 1 for loops 1 (oh) and 4 (kh)";
+    // A windowed contraction's tile is read through strided slices: of each window index
+    // (`ow*2 + kw`), one loop at most may take more than one step.
+    if (isWindowedContraction(op))
+      for (AffineMap m : op.getIndexingMapsArray())
+        for (AffineExpr e : m.getResults()) {
+          auto terms = *windowTerms(e);
+          if (terms.size() < 2)
+            continue;
+          std::string longer;
+          for (auto [loop, stride] : terms)
+            if ((s.tile[loop] ? s.tile[loop] : ranges[loop]) != 1)
+              longer += (longer.empty() ? "" : ", ") + std::to_string(loop);
+          if (longer.find(',') != std::string::npos)
+            return "field 'tile': loops " + longer +
+                   " index the same input dimension; a vectorized windowed contraction tiles all but one of them by 1";
+        }
   }
   if (s.epilogue) {
     if (!s.vectorize || !isVectorizableContraction(op))

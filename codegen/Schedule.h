@@ -90,9 +90,19 @@ inline constexpr llvm::StringLiteral kAlgorithmsAttr = "gnc.algorithms";
 // possible for this kind of op. Returns an empty string or the reason, naming the field.
 std::string validateSchedule(mlir::linalg::LinalgOp op, const KernelSchedule &s);
 
-// Named contractions and convolutions, whose vectorized tiles are register blocks of
-// accumulators (their accumulator's fill is computed inside each tile).
+// Named contractions and convolutions, and windowed contractions, whose vectorized tiles are
+// register blocks of accumulators (their accumulator's fill is computed inside each tile).
 bool isVectorizableContraction(mlir::linalg::LinalgOp op);
+// A linalg.generic that sums the product of its two inputs into its output, each input index
+// a sum of loops times positive strides (a window, e.g. `oh*2 + kh`): a kernel gradient
+// (gn-to-linalg). Its output's innermost loop is the innermost index of one input (the vector
+// operand) and of no other; the other input's innermost index is a parallel loop (its rows
+// are broadcast). Its register tile keeps every loop of a window index but one at 1, so that
+// the tile is a plain contraction read through strided slices.
+bool isWindowedContraction(mlir::linalg::LinalgOp op);
+// The terms (loop, stride) of an index that is a sum of loops times positive constants, in
+// order; failure for anything else (a constant, a division, a loop twice).
+mlir::FailureOr<llvm::SmallVector<std::pair<unsigned, int64_t>>> windowTerms(mlir::AffineExpr e);
 // Elementwise kernels and plain sums into a scalar (after gnc-collapse-loops: one loop) whose
 // innermost loop walks every operand that uses it contiguously: their tiles are vectors along
 // that loop (a sum accumulates one vector of partial sums per tile, added up at the end).

@@ -138,6 +138,92 @@ FailureOr<Operation *> downscale(Conv conv) {
   return conv1d->getOperation();
 }
 
+// A windowed contraction's register tile (gnc::isWindowedContraction; of each window index
+// one loop at most longer than 1) as a plain contraction, which the vectorizer takes (it needs
+// projected permutations): its unit loops dropped (all but one reduction loop: a contraction
+// needs one), and each operand read through a rank-reducing slice, strided where a loop steps
+// through the input with a stride (`ow*2 + kw` with kw = 0 reads every second column). The
+// counterpart of a convolution tile's downscaling to a 1-D convolution.
+FailureOr<Operation *> projectWindowedTile(RewriterBase &rw, linalg::GenericOp g) {
+  SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+  auto iters = g.getIteratorTypesArray();
+  unsigned n = ranges.size();
+  SmallVector<bool> keep(n);
+  int lastReduction = -1;
+  bool reductionKept = false;
+  for (unsigned i = 0; i < n; ++i) {
+    keep[i] = ranges[i] != 1;
+    if (iters[i] == utils::IteratorType::reduction) {
+      lastReduction = i;
+      reductionKept |= keep[i];
+    }
+  }
+  if (!reductionKept && lastReduction >= 0)
+    keep[lastReduction] = true;
+  SmallVector<int64_t> position(n, -1);
+  int64_t keptLoops = 0;
+  for (unsigned i = 0; i < n; ++i)
+    if (keep[i])
+      position[i] = keptLoops++;
+  MLIRContext *ctx = g.getContext();
+  Location loc = g.getLoc();
+  rw.setInsertionPoint(g);
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  SmallVector<OpFoldResult> outOffsets, outSizes, outStrides;
+  for (OpOperand &operand : g->getOpOperands()) {
+    AffineMap m = g.getMatchingIndexingMap(&operand);
+    auto t = cast<RankedTensorType>(operand.get().getType());
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> results;
+    SmallVector<bool> seen(n, false);
+    for (unsigned r = 0; r < m.getNumResults(); ++r) {
+      FailureOr<SmallVector<std::pair<unsigned, int64_t>>> terms = gnc::windowTerms(m.getResult(r));
+      if (failed(terms))
+        return failure();
+      std::optional<std::pair<unsigned, int64_t>> kept;
+      for (auto term : *terms)
+        if (keep[term.first]) {
+          if (kept || seen[term.first])
+            return failure();
+          kept = term;
+          seen[term.first] = true;
+        }
+      offsets.push_back(rw.getIndexAttr(0));
+      if (!kept) {
+        if (t.getDimSize(r) != 1)
+          return failure();
+        sizes.push_back(rw.getIndexAttr(1));
+        strides.push_back(rw.getIndexAttr(1));
+        continue;
+      }
+      auto [loop, stride] = *kept;
+      if (t.getDimSize(r) != (ranges[loop] - 1) * stride + 1)
+        return failure();
+      sizes.push_back(rw.getIndexAttr(ranges[loop]));
+      strides.push_back(rw.getIndexAttr(stride));
+      shape.push_back(ranges[loop]);
+      results.push_back(getAffineDimExpr(position[loop], ctx));
+    }
+    auto sliceType = RankedTensorType::get(shape, t.getElementType());
+    operands.push_back(tensor::ExtractSliceOp::create(rw, loc, sliceType, operand.get(), offsets, sizes, strides));
+    maps.push_back(AffineMap::get(keptLoops, 0, results, ctx));
+    if (g.isDpsInit(&operand))
+      outOffsets = offsets, outSizes = sizes, outStrides = strides;
+  }
+  // A linalg.contract (its body is the multiply-add isWindowedContraction checked): the
+  // vectorizer makes a vector.contract of a ContractionOpInterface op only, not of a generic.
+  unsigned inputs = g.getNumDpsInputs();
+  auto tile = linalg::ContractOp::create(rw, loc, TypeRange{operands.back().getType()},
+                                         ValueRange(operands).take_front(inputs), ValueRange(operands).drop_front(inputs),
+                                         rw.getAffineMapArrayAttr(maps));
+  Value whole = tensor::InsertSliceOp::create(rw, loc, tile.getResult(0), g.getDpsInits()[0], outOffsets, outSizes,
+                                              outStrides);
+  rw.replaceOp(g, whole);
+  return tile.getOperation();
+}
+
 // Register tiles of a vectorized kernel: its parallel loops first (with the accumulator's fill
 // fused into each tile), then its reduction loops inside, so that the accumulator tile stays
 // in registers across the whole reduction (hoisted by gnc-lower-vectors).
@@ -195,8 +281,11 @@ LogicalResult applyVectorized(RewriterBase &rw, Operation *op, const KernelSched
                                                                       linalg::Conv1DNwcWcfOp>>(conv);
   else if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(kernel))
     conv1d = downscale<linalg::DownscaleDepthwiseConv2DNhwcHwcOp>(dw);
+  else if (gnc::isWindowedContraction(cast<linalg::LinalgOp>(kernel)))
+    conv1d = projectWindowedTile(rw, cast<linalg::GenericOp>(kernel));
   if (failed(conv1d))
-    return op->emitError("gnc-apply-schedules: the convolution tile is not one output row and one kernel row");
+    return op->emitError("gnc-apply-schedules: the register tile is not one output row and one kernel row (a "
+                         "convolution) or not one strided step of each window (a windowed contraction)");
   kernel = *conv1d;
   SmallVector<Operation *> targets{fill, kernel, consumerTile};
   llvm::append_range(targets, reduction->inits);

@@ -212,3 +212,34 @@ func.func @epilogue(%a: tensor<32x64xf32>, %b: tensor<64x32xf32>, %bias: tensor<
 // CHECK: } {gnc.sequential_tiles}
 // CHECK: } {gnc.kernel = {{.*}}name = "matmul[32,32,64]"
 // CHECK-NOT: linalg.generic
+
+// A windowed contraction (a kernel gradient, loops (co, kh, kw, ci, n, oh, ow)): the images
+// outside the blocks (outer), a 4 x 8 block per kernel tap, and each tile, one step of every
+// window index but ow, read through strided slices as a linalg.contract that vectorizes to
+// a vector.contract of the 4 ow steps (ci broadcast x co vectors).
+#wx = affine_map<(co, kh, kw, ci, n, oh, ow) -> (n, oh * 2 + kh, ow * 2 + kw, ci)>
+#wdy = affine_map<(co, kh, kw, ci, n, oh, ow) -> (n, oh, ow, co)>
+#wdw = affine_map<(co, kh, kw, ci, n, oh, ow) -> (kh, kw, ci, co)>
+func.func @filter_grad(%x: tensor<2x9x9x8xf32>, %dy: tensor<2x4x4x16xf32>) -> tensor<3x3x8x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x3x8x16xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<3x3x8x16xf32>) -> tensor<3x3x8x16xf32>
+  %g = linalg.generic {indexing_maps = [#wx, #wdy, #wdw],
+         iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+         ins(%x, %dy : tensor<2x9x9x8xf32>, tensor<2x4x4x16xf32>) outs(%f : tensor<3x3x8x16xf32>)
+         attrs = {gnc.schedule = {kernel = "w", outer = [0, 0, 0, 0, 1, 0, 0], parallel = [0, 0, 0, 4, 0, 0, 0],
+                                  tile = [8, 1, 1, 4, 1, 1, 4], vectorize = true}} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<3x3x8x16xf32>
+  return %g : tensor<3x3x8x16xf32>
+}
+// CHECK-LABEL: func.func @filter_grad
+// CHECK: scf.forall (%{{.*}}) = (0) to (8) step (4)
+// CHECK: linalg.fill
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 1, 4, 4] [1, 1, 2, 1] : tensor<1x1x7x4xf32> to tensor<4x4xf32>
+// CHECK: vector.contract {{.*}} : vector<4x4xf32>, vector<4x8xf32> into vector<4x8xf32>
+// CHECK-NOT: linalg.generic

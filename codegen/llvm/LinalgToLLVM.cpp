@@ -36,7 +36,9 @@ void gnc::addLinalgToLLVMPasses(OpPassManager &pm, const LinalgToLLVMOptions &op
   // loops in place, not those of the tile loops created here (and no canonicalization before
   // bufferization: it would erase the unused materialize_in_destination results).
   pm.addPass(createGncApplySchedules());
-  // The tensor.empty of a result computed into the caller's buffer becomes that buffer.
+  pm.addPass(createGncPadsInPlace());
+  // The tensor.empty of a result computed into the caller's buffer becomes that buffer, and
+  // that of a padded tensor's producer the padded buffer's interior.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

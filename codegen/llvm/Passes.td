@@ -57,6 +57,22 @@ def GncDestinationPassing : Pass<"gnc-destination-passing", "::mlir::ModuleOp"> 
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def GncPadsInPlace : Pass<"gnc-pads-in-place", "::mlir::ModuleOp"> {
+  let summary = "Pads become a buffer with filled border strips that the source is written into";
+  let description = [{
+    A tensor.pad bufferizes to a fill of the whole padded buffer and a copy of the source
+    into its interior: every element is written twice, and a fifth of a ConvAE training step
+    went to those memsets and copies. Each pad with a constant value and static shapes becomes
+    a `bufferization.alloc_tensor` whose border strips (at most two per padded dimension) are
+    filled, and a `tensor.insert_slice` of the source into the interior, all but the last op
+    placed before the source's producer, so that eliminate-empty-tensors lets the producer
+    write the interior in place. Runs after gnc-apply-schedules (the strips' fills are no
+    kernels), before eliminate-empty-tensors.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def GncCopiesToLinalg : Pass<"gnc-copies-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Rewrites memref.copy as linalg.copy, so that copies compile to loops";
   let description = [{

@@ -29,6 +29,25 @@ def GnAutodiff : Pass<"gn-autodiff", "::mlir::ModuleOp"> {
   }];
 }
 
+def GnDataParallel : Pass<"gn-data-parallel", "::mlir::ModuleOp"> {
+  let summary = "Makes every train step one process's share of a data-parallel step";
+  let description = [{
+    Runs before gn-autodiff (after inlining and gn-decompose), only for `--data-parallel` /
+    `gnc build --mpi`. Each process trains on its own B rows of a global batch of P x B
+    (P processes, read at run time). The pass finds the per-example values of every train
+    function (its data arguments and the random tensors whose leading dimension is the
+    batch, which it marks `gn.shard`: process r draws rows r*B.. of the global batch's random
+    numbers, so the run matches one process with batch P x B), and classifies every scalar
+    computed from them as a mean or a sum over the batch. Each gn.minimize gets
+    `gn.gradient_reduction = "mean"` or `"sum"` accordingly; gn-autodiff then all-reduces
+    all of that minimize's gradients as one flat buffer (gn.all_reduce) before its optimizer
+    update. The losses the function returns are all-reduced the same way (hence the eval
+    function's too). A loss that is neither, or a value that mixes the examples of the batch
+    other than by reducing it into a loss (a batch statistic used per example, a transpose
+    of the batch dimension), is an error: the processes could not reproduce one large batch.
+  }];
+}
+
 def GnTransposedConvToConv : Pass<"gn-transposed-conv-to-conv", "::mlir::ModuleOp"> {
   let summary = "Rewrites every gn.conv2d_transpose as stride-1 gn.conv2d in the form its gnc.algorithm names";
   let description = [{

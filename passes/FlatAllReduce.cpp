@@ -19,7 +19,8 @@ SmallVector<Value> gnc::emitFlatAllReduce(OpBuilder &b, Location loc, ValueRange
   for (Value v : values) {
     int64_t n = typeOf(v).getNumElements();
     sizes.push_back(n);
-    flat.push_back(ReshapeOp::create(b, loc, RankedTensorType::get({n}, f32), v));
+    flat.push_back(typeOf(v).getRank() == 1 ? v
+                                            : ReshapeOp::create(b, loc, RankedTensorType::get({n}, f32), v).getResult());
   }
   Value all = flat.size() == 1 ? flat[0] : ConcatOp::create(b, loc, flat, 0).getResult();
   Value reduced = AllReduceOp::create(b, loc, reduction, all);
@@ -30,7 +31,7 @@ SmallVector<Value> gnc::emitFlatAllReduce(OpBuilder &b, Location loc, ValueRange
                                                     ArrayRef<int64_t>{n})
                                         .getResult();
     offset += n;
-    result.push_back(ReshapeOp::create(b, loc, typeOf(v), part));
+    result.push_back(typeOf(v).getRank() == 1 ? part : ReshapeOp::create(b, loc, typeOf(v), part).getResult());
   }
   return result;
 }

@@ -11,17 +11,25 @@
 //   3. MPI_Allgatherv hands every process every reduced chunk.
 // Each element is summed by one process in one fixed order, so every process ends with the
 // same bits and two runs with the same P give the same bits; MPI only moves bytes.
+//
+// GNC_COMM_STATS=1: at the end, rank 0 prints the all-reduces' count, bytes and wall time
+// (bench/distributed.py reads it for the all-reduce's share of a step).
 #include "runtime/GncAbi.h"
 
 #include <mpi.h>
 
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 namespace {
 
 int rankCache = -1, sizeCache = -1;
+struct {
+  long calls = 0;
+  double bytes = 0, seconds = 0;
+} stats;
 
 void fail(const char *what) {
   std::fprintf(stderr, "rank %d: %s\n", rankCache, what);
@@ -44,7 +52,13 @@ int gnc_comm_init(int *argc, char ***argv) {
   return 0;
 }
 
-void gnc_comm_finalize() { MPI_Finalize(); }
+void gnc_comm_finalize() {
+  const char *want = std::getenv("GNC_COMM_STATS");
+  if (want && *want && *want != '0' && rankCache == 0)
+    std::fprintf(stderr, "gnc_comm_stats: processes %d all_reduce_calls %ld all_reduce_bytes %.0f "
+                 "all_reduce_seconds %.6f\n", sizeCache, stats.calls, stats.bytes, stats.seconds);
+  MPI_Finalize();
+}
 
 int gnc_comm_rank() { return rankCache < 0 ? 0 : rankCache; }
 int gnc_comm_size() { return sizeCache < 0 ? 1 : sizeCache; }
@@ -65,6 +79,7 @@ void gnc_all_reduce_f32(float *data, int64_t n, int32_t mean) {
     return; // the sum and the mean over one process are the buffer itself
   if (n / P + 1 > INT_MAX / P)
     fail("gnc_all_reduce_f32: buffer too large for MPI's int counts");
+  const double start = MPI_Wtime();
   const int r = gnc_comm_rank();
   std::vector<int> counts(P), displs(P);
   for (int c = 0; c < P; ++c) {
@@ -91,6 +106,9 @@ void gnc_all_reduce_f32(float *data, int64_t n, int32_t mean) {
   if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data, counts.data(), displs.data(), MPI_FLOAT,
                      MPI_COMM_WORLD) != MPI_SUCCESS)
     fail("gnc_all_reduce_f32: MPI_Allgatherv failed");
+  stats.calls += 1;
+  stats.bytes += 4.0 * (double)n;
+  stats.seconds += MPI_Wtime() - start;
 }
 
 } // extern "C"

@@ -307,9 +307,8 @@ int cmdEval(const ModelInfo &m, const Args &a, bool jsonOut) {
   CheckpointMeta meta = loadCheckpoint(path, m, engine.state());
   ImageSet test = loadImages(m, resolveDataDir(a.str("data")), Split::Test);
   auto start = std::chrono::steady_clock::now();
-  if (meta.processes != (uint64_t)processCount())
-    throw Error(path + ": trained by " + std::to_string(meta.processes) + " processes; evaluate it with as "
-                "many (the test batches are global batches of batch x processes)");
+  // Any number of processes evaluates any checkpoint (the state is the same on every process);
+  // the test batches are global batches of batch x processes.
   EvalResult r = evaluate(engine, test, meta.seed, threads);
   const std::vector<std::string> &names = m.trainEntry().losses;
   if (processRank() != 0)

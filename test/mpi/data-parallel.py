@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Data-parallel training end to end (docs/distributed.md): gnc build --mpi, mpirun -np 2.
 
-    data-parallel.py --gnc GNC --mpirun MPIRUN --work DIR build MODEL B
-        builds MODEL with batch B and --mpi (DIR/MODEL-B-mpi) and with batch 2B without it
-        (DIR/MODEL-2B), on a synthetic MNIST-shaped data set (DIR/data)
-    ... match MODEL B STEPS
-        (builds unless present) mpirun -np 2 of the --mpi program, each process with batch B,
-        against one process with batch 2B: every step's losses and every state tensor of the
+    data-parallel.py --gnc GNC --mpirun MPIRUN --work DIR [--np P] build MODEL B
+        builds MODEL with batch B and --mpi (DIR/MODEL-B-mpi) and with batch P x B without it
+        (DIR/MODEL-PB; P = 2 by default), on a synthetic MNIST-shaped data set (DIR/data)
+    ... [--np P] match MODEL B STEPS
+        (builds unless present) mpirun -np P of the --mpi program, each process with batch B,
+        against one process with batch P x B: every step's losses and every state tensor of the
         final checkpoint agree within float reassociation tolerance, and so does the test loss
     ... deterministic MODEL B    two -np 2 runs write byte-identical checkpoints
     ... kill-rank MODEL B        kill -9 rank 1 mid-run: mpirun exits non-zero within 10 s with a
@@ -84,8 +84,8 @@ def build(a, model, b):
     os.makedirs(a.work, exist_ok=True)
     write_data(os.path.join(a.work, "data"))
     mpi = os.path.join(a.work, "%s-%d-mpi" % (model, b))
-    one = os.path.join(a.work, "%s-%d" % (model, 2 * b))
-    for path, batch, flags in ((mpi, b, ["--mpi"]), (one, 2 * b, [])):
+    one = os.path.join(a.work, "%s-%d" % (model, a.np * b))
+    for path, batch, flags in ((mpi, b, ["--mpi"]), (one, a.np * b, [])):
         if os.path.exists(path):
             continue
         src = path + ".gn"
@@ -134,7 +134,7 @@ def read_losses(csv):
 
 def close(x, y, rel, what):
     if not (abs(x - y) <= rel * max(1.0, abs(x), abs(y))):
-        fail("%s: %r (2 processes) vs %r (1 process)" % (what, x, y))
+        fail("%s: %r (several processes) vs %r (1 process)" % (what, x, y))
 
 
 def cmd_match(a):
@@ -142,9 +142,9 @@ def cmd_match(a):
     d = os.path.join(a.work, "match")
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
-    two = last_json(run(mpirun(a, 2, mpi, *train_args(a, "two.safetensors", a.steps)), cwd=d).stdout)
+    two = last_json(run(mpirun(a, a.np, mpi, *train_args(a, "two.safetensors", a.steps)), cwd=d).stdout)
     single = last_json(run([one] + train_args(a, "one.safetensors", a.steps), cwd=d).stdout)
-    if two["processes"] != 2 or single["processes"] != 1:
+    if two["processes"] != a.np or single["processes"] != 1:
         fail("process counts %r / %r" % (two["processes"], single["processes"]))
     # Every step's losses (all-reduced: the global batch's) against one process's.
     l2, l1 = read_losses(os.path.join(d, "two-loss.csv")), read_losses(os.path.join(d, "one-loss.csv"))
@@ -161,7 +161,7 @@ def cmd_match(a):
     # wrong rows or random numbers) is off by far more.
     t2, m2 = read_checkpoint(os.path.join(d, "two.safetensors"))
     t1, m1 = read_checkpoint(os.path.join(d, "one.safetensors"))
-    if m2.get("processes") != "2" or m1.get("processes") != "1":
+    if m2.get("processes") != str(a.np) or m1.get("processes") != "1":
         fail("checkpoint metadata processes %r / %r" % (m2.get("processes"), m1.get("processes")))
     if sorted(t2) != sorted(t1):
         fail("the checkpoints hold different tensors")
@@ -179,8 +179,8 @@ def cmd_match(a):
         fail("test images %d (2 processes) vs %d (1 process)" % (two["test_images"], single["test_images"]))
     for name in single["test_losses"]:
         close(two["test_losses"][name], single["test_losses"][name], 2e-3, "test loss " + name)
-    print("ok: %s, 2 x batch %d = 1 x batch %d over %d steps: losses within %.2g, state within %.2g (relative)"
-          % (a.model, a.batch, 2 * a.batch, a.steps, worst, worst_t))
+    print("ok: %s, %d x batch %d = 1 x batch %d over %d steps: losses within %.2g, state within %.2g (relative)"
+          % (a.model, a.np, a.batch, a.np * a.batch, a.steps, worst, worst_t))
 
 
 def cmd_deterministic(a):
@@ -312,6 +312,7 @@ def main():
     ap.add_argument("--gnc", required=True)
     ap.add_argument("--mpirun", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--np", type=int, default=2, help="processes of `match` (the others use 2)")
     ap.add_argument("what", choices=["build", "match", "deterministic", "kill-rank", "other-np",
                                      "rank-data-failure"])
     ap.add_argument("model")

@@ -769,8 +769,20 @@ int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entrie
     throw Error("unknown command '" + inv.command + "' (commands: " + names + "help)");
   } catch (const Error &e) {
     std::cout.flush();
-    if (processCount() > 1)
-      fail(e.what(), e.exitCode());
+    if (processCount() > 1) {
+      // A NaN loss (the losses are all-reduced: the same bits everywhere) and ^C (agreed on
+      // every step) stop every process at the same step: rank 0 reports it as one process
+      // would, after its checkpoint; aborting would kill it while writing.
+      bool together = e.exitCode() == ExitNonFinite || e.exitCode() == ExitInterrupted;
+      if (!together)
+        fail(e.what(), e.exitCode());
+      // mpirun ends the job when the first process exits non-zero: none leaves before rank 0
+      // has reported (its checkpoint is written before the Error).
+      if (processRank() != 0) {
+        anyProcess(false);
+        return e.exitCode();
+      }
+    }
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
     if (inv.json) {
       json j;
@@ -778,6 +790,8 @@ int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entrie
       j["exit_status"] = e.exitCode();
       std::cout << j.dump() << std::endl;
     }
+    if (processCount() > 1)
+      anyProcess(false);
     return e.exitCode();
   } catch (const std::bad_alloc &) {
     return fail("out of memory", ExitUsage);

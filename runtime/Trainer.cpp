@@ -219,8 +219,8 @@ public:
       } else if (o.checkpointEvery && meta.step % *o.checkpointEvery == 0) {
         save();
       }
-      // Every process stops at the same step (mpirun forwards ^C to all, not at the same
-      // instant), or the others would wait in the next step's all-reduce.
+      // Every process stops at the same step (a SIGINT sent to each reaches them at different
+      // instants), or the others would wait in the next step's all-reduce.
       if (P > 1 ? anyProcess(interrupted) : interrupted)
         stopInterrupted();
     }

@@ -12,6 +12,9 @@
     ... kill-rank MODEL B        kill -9 rank 1 mid-run: mpirun exits non-zero within 10 s with a
                                  message naming rank 1; the last checkpoint loads, and --resume
                                  with -np 2 continues it to the same result as an uninterrupted run
+    ... interrupt MODEL B        SIGINT to every process at slightly different instants: they stop
+                                 at the same step, rank 0 saves the checkpoint of that step and
+                                 reports it (exit 130) once, and --resume continues from it
     ... other-np MODEL B         --resume of a -np 2 checkpoint with 1 (and 3) processes is
                                  refused with a message naming both counts
     ... rank-data-failure MODEL B  rank 1 alone cannot read its data: the job ends within 10 s,
@@ -267,6 +270,48 @@ def cmd_kill_rank(a):
           % (step, p.returncode, took, target))
 
 
+def cmd_interrupt(a):
+    mpi, _ = build(a, a.model, a.batch)
+    d = os.path.join(a.work, "interrupt")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    ckpt = os.path.join(d, "i.safetensors")
+    p = subprocess.Popen(mpirun(a, 2, mpi, *train_args(a, "i.safetensors", 100000, "--checkpoint-every", "1000")),
+                         cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    pids = {}
+    while len(pids) < 2 or not os.path.exists(os.path.join(d, ".started")):
+        pids = rank_pids(p.pid)
+        if p.poll() is not None or time.time() > deadline:
+            p.kill()
+            fail("the run did not start:\n" + p.communicate()[0])
+        if len(pids) == 2:
+            time.sleep(3)  # a few steps in
+            open(os.path.join(d, ".started"), "w").close()
+    os.kill(pids[1], signal.SIGINT)
+    time.sleep(0.05)
+    os.kill(pids[0], signal.SIGINT)
+    try:
+        out = p.communicate(timeout=30)[0]
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail("the processes did not stop after SIGINT")
+    m = re.findall(r"error: interrupted at step (\d+); checkpoint", out)
+    if p.returncode == 0 or len(m) != 1:
+        fail("expected one 'interrupted at step N; checkpoint ...' and a non-zero exit, got %d:\n%s"
+             % (p.returncode, out))
+    if "MPI_ABORT" in out:
+        fail("an interrupt aborted the job instead of stopping it:\n" + out)
+    step = int(read_checkpoint(ckpt)[1]["step"])
+    if step != int(m[0]):
+        fail("the checkpoint is at step %d, the message says %s" % (step, m[0]))
+    run(mpirun(a, 2, mpi, *train_args(a, "i.safetensors", step + 3, "--resume")), cwd=d)
+    if int(read_checkpoint(ckpt)[1]["step"]) != step + 3:
+        fail("--resume after the interrupt did not continue")
+    print("ok: SIGINT stopped both processes at step %d (exit %d), resumed to step %d"
+          % (step, p.returncode, step + 3))
+
+
 def cmd_other_np(a):
     mpi, _ = build(a, a.model, a.batch)
     d = os.path.join(a.work, "other-np")
@@ -313,14 +358,15 @@ def main():
     ap.add_argument("--mpirun", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--np", type=int, default=2, help="processes of `match` (the others use 2)")
-    ap.add_argument("what", choices=["build", "match", "deterministic", "kill-rank", "other-np",
+    ap.add_argument("what", choices=["build", "match", "deterministic", "kill-rank", "interrupt", "other-np",
                                      "rank-data-failure"])
     ap.add_argument("model")
     ap.add_argument("batch", type=int)
     ap.add_argument("steps", type=int, nargs="?", default=10)
     a = ap.parse_args()
     {"build": lambda a: build(a, a.model, a.batch), "match": cmd_match,
-     "deterministic": cmd_deterministic, "kill-rank": cmd_kill_rank, "other-np": cmd_other_np,
+     "deterministic": cmd_deterministic, "kill-rank": cmd_kill_rank, "interrupt": cmd_interrupt,
+     "other-np": cmd_other_np,
      "rank-data-failure": cmd_rank_data_failure}[a.what](a)
 
 

@@ -22,8 +22,10 @@ def GnAutodiff : Pass<"gn-autodiff", "::mlir::ModuleOp"> {
     Each gn.minimize becomes the gradient of its loss with respect to its parameters, built by
     reverse-mode differentiation with the ops' DifferentiableOpInterface rules, followed by the
     optimizer's update (sgd with momentum/nesterov/weight decay, adam, adamw, rmsprop; optional
-    weight clipping). Statements after a minimize read the updated values. Calls must have been
-    inlined. Also creates `@init(key) -> state`, which draws the initial values, and for each
+    weight clipping). A minimize that gn-data-parallel marked `gn.gradient_reduction` has all
+    its gradients all-reduced (gn.all_reduce, as one concatenated buffer) between the reverse
+    pass and the update. Statements after a minimize read the updated values. Calls must have
+    been inlined. Also creates `@init(key) -> state`, which draws the initial values, and for each
     train function NAME a function NAME_eval (gn.kind "eval") with the same arguments that
     returns only the losses, for evaluating a test set without changing the state.
   }];

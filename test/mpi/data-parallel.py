@@ -83,13 +83,15 @@ def with_batch(model, b, path):
     open(path, "w").write(text)
 
 
-def build(a, model, b):
+def build(a, model, b, fresh=False):
+    """The two programs; `fresh` (the `build` step, --fresh) rebuilds them, so that a changed
+    gnc or runtime is what the checks run; the checks reuse what the fixture built."""
     os.makedirs(a.work, exist_ok=True)
     write_data(os.path.join(a.work, "data"))
     mpi = os.path.join(a.work, "%s-%d-mpi" % (model, b))
     one = os.path.join(a.work, "%s-%d" % (model, a.np * b))
     for path, batch, flags in ((mpi, b, ["--mpi"]), (one, a.np * b, [])):
-        if os.path.exists(path):
+        if os.path.exists(path) and not (fresh or a.fresh):
             continue
         src = path + ".gn"
         with_batch(model, batch, src)
@@ -358,13 +360,14 @@ def main():
     ap.add_argument("--mpirun", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--np", type=int, default=2, help="processes of `match` (the others use 2)")
+    ap.add_argument("--fresh", action="store_true", help="rebuild the programs even if present")
     ap.add_argument("what", choices=["build", "match", "deterministic", "kill-rank", "interrupt", "other-np",
                                      "rank-data-failure"])
     ap.add_argument("model")
     ap.add_argument("batch", type=int)
     ap.add_argument("steps", type=int, nargs="?", default=10)
     a = ap.parse_args()
-    {"build": lambda a: build(a, a.model, a.batch), "match": cmd_match,
+    {"build": lambda a: build(a, a.model, a.batch, fresh=True), "match": cmd_match,
      "deterministic": cmd_deterministic, "kill-rank": cmd_kill_rank, "interrupt": cmd_interrupt,
      "other-np": cmd_other_np,
      "rank-data-failure": cmd_rank_data_failure}[a.what](a)

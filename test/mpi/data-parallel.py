@@ -44,7 +44,9 @@ def fail(msg):
 
 
 def run(cmd, check=True, **kw):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    # Each job in a session of its own: whatever Open MPI signals on an abort stays in it.
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       start_new_session=True, **kw)
     if check and p.returncode != 0:
         fail("%s exited %d:\n%s" % (" ".join(cmd), p.returncode, p.stdout))
     return p
@@ -230,7 +232,8 @@ def cmd_kill_rank(a):
     ckpt = os.path.join(d, "k.safetensors")
     # Many steps, a checkpoint every 4: the run is killed between two of them.
     p = subprocess.Popen(mpirun(a, 2, mpi, *train_args(a, "k.safetensors", 100000, "--checkpoint-every", "4")),
-                         cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                         cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         start_new_session=True)
     deadline = time.time() + 120
     while not os.path.exists(ckpt):
         if p.poll() is not None or time.time() > deadline:
@@ -279,7 +282,8 @@ def cmd_interrupt(a):
     os.makedirs(d)
     ckpt = os.path.join(d, "i.safetensors")
     p = subprocess.Popen(mpirun(a, 2, mpi, *train_args(a, "i.safetensors", 100000, "--checkpoint-every", "1000")),
-                         cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                         cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         start_new_session=True)
     deadline = time.time() + 120
     pids = {}
     while len(pids) < 2 or not os.path.exists(os.path.join(d, ".started")):
@@ -344,7 +348,8 @@ def cmd_rank_data_failure(a):
     cmd = [a.mpirun, "--oversubscribe", "--bind-to", "none", "-np", "1", mpi] + good + [":", "-np", "1", mpi] + bad
     start = time.time()
     try:
-        p = subprocess.run(cmd, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=10)
+        p = subprocess.run(cmd, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=10,
+                           start_new_session=True)
     except subprocess.TimeoutExpired:
         fail("the job still runs 10 s after rank 1 failed to read its data")
     if p.returncode == 0:

@@ -613,6 +613,9 @@ const Command kCommands[] = {
       extension.
       --batch must equal the compiled batch; --lr is rejected: the learning rate is compiled
       into the program (the optimizer call in the .gn file).
+      A program built with `gnc build --mpi` also trains as P processes, `mpirun -np P %1$s
+      train ...`: a step is then a global batch of batch x P images, rank 0 writes the files,
+      and --resume needs the same P (docs/distributed.md).
 )",
      [](const ModelInfo &m, const Invocation &inv) {
        return cmdTrain(m,

@@ -69,10 +69,15 @@ endif
 # and run beside its PyTorch twin in alternating rounds; images/s, GFLOP/s against the FMA
 # peak gnc-peak measures, `gnc build` time. A report, not a test. --bench adds Debian's
 # python3-torch and OpenBLAS's OpenMP build. SPEED_ARGS passes flags (e.g. --rounds 1).
+# Then data-parallel training on this machine (bench/distributed.py, docs/distributed.md): the
+# ConvAE by 1 process x 2 threads and 2 MPI processes x 1 thread; DISTRIBUTED_ARGS passes flags
+# (as root: DISTRIBUTED_ARGS=--allow-run-as-root, which it forwards to mpirun).
 SPEED_ARGS ?=
+DISTRIBUTED_ARGS ?=
 bench: setup build
 	@scripts/setup.sh --bench --no-data
 	python3 bench/speed.py --build-dir $(BUILD_DIR) $(SPEED_ARGS)
+	python3 bench/distributed.py --build-dir $(BUILD_DIR) $(DISTRIBUTED_ARGS)
 
 # The issue's quality bars (bench/README.md): gnc's autoencoders, 1 epoch, seeds 1-3, against
 # the PyTorch medians in bench/results/ (PyTorch's own run: bench/pytorch/autoencoders.py).

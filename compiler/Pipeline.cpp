@@ -17,11 +17,14 @@ std::vector<gnc::Stage> gnc::pipelineStages(const Backend *backend) {
          pm.addPass(createCSEPass());
        }},
       {"grad", "train steps with gradients and optimizer updates; state as arguments",
-       [](OpPassManager &pm, const PipelineOptions &) {
+       [](OpPassManager &pm, const PipelineOptions &o) {
          // Nets are inlined so that each procedure is straight-line code to differentiate.
          pm.addPass(createInlinerPass());
          pm.addPass(createSymbolDCEPass());
          pm.addPass(gnc::createGnDecompose());
+         // Decides where the processes' collectives go; gn-autodiff places the gradients'.
+         if (o.dataParallel)
+           pm.addPass(gnc::createGnDataParallel());
          pm.addPass(gnc::createGnAutodiff());
          pm.addPass(createCanonicalizerPass());
          pm.addPass(createCSEPass());

@@ -21,6 +21,9 @@ struct PipelineOptions {
   // Schedules by kernel signature (gnc build --schedules), and where to write the chosen ones.
   std::string schedulesFile;
   std::string dumpSchedulesFile;
+  // Data-parallel training over processes (gnc ir --data-parallel, gnc build --mpi):
+  // gn-data-parallel before gn-autodiff.
+  bool dataParallel = false;
   // The target the heuristic sizes register tiles for (codegen/Backend.h).
   unsigned vectorBits = 256;
   unsigned vectorRegisters = 16;

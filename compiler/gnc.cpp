@@ -51,6 +51,11 @@ static cl::opt<bool> printAfterAll("print-ir-after-all",
 static cl::opt<std::string> printTreeDir(
     "print-ir-tree-dir", cl::desc("Write the IR after every pass, one file per pass, below DIR"),
     cl::value_desc("DIR"), cl::init(""), cl::cat(gncCat));
+static cl::opt<bool> dataParallel(
+    "data-parallel",
+    cl::desc("Make each train step one process's share of a data-parallel step (gn-data-parallel, "
+             "gn.all_reduce); gnc build needs --mpi for it"),
+    cl::cat(gncCat));
 static cl::list<std::string> defineOpts(
     "D", cl::Prefix, cl::desc("Give the scalar constant NAME of the .gn file another value"),
     cl::value_desc("NAME=VALUE"), cl::cat(gncCat));
@@ -66,6 +71,10 @@ static cl::opt<bool> kernelBench(
     "kernel-bench",
     cl::desc("Build the per-kernel benchmark instead: every kernel run on its own under Google Benchmark"),
     cl::cat(buildCat));
+static cl::opt<bool> mpi("mpi",
+                         cl::desc("Data-parallel training over MPI processes (mpirun -np P BIN train): "
+                                  "implies --data-parallel and links the MPI communicator (docs/distributed.md)"),
+                         cl::cat(buildCat));
 static cl::opt<std::string> emitLLVMIR("emit-llvm-ir", cl::desc("Also write the optimized LLVM IR to FILE"),
                                        cl::value_desc("FILE"), cl::init(""), cl::cat(buildCat));
 
@@ -176,13 +185,20 @@ int main(int argc, char **argv) {
     return errorExit("gnc build needs an output file (-o BIN)");
   if (optLevel > 3)
     return errorExit("optimization level must be 0..3");
+  // The collectives need the communicator that only --mpi links.
+  if (command == "build" && dataParallel && !mpi)
+    return errorExit("gnc build --data-parallel needs --mpi (the communicator the collectives call)");
+  if (command == "build" && mpi && kernelBench)
+    return errorExit("--mpi and --kernel-bench cannot be combined");
   // `build` runs every stage: the last one is what the backend's emitObjectFile takes.
   int last = command == "summary" ? gnc::findStage(stages, "gn")
              : command == "build" ? (int)stages.size() - 1
                                   : stage;
   gnc::PipelineOptions popts;
   popts.backend = backend.name;
-  popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu + definesText;
+  popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu + definesText +
+                     (mpi ? " --mpi" : "");
+  popts.dataParallel = dataParallel || mpi;
   popts.schedulesFile = schedulesFile;
   popts.dumpSchedulesFile = dumpSchedules;
   popts.lowering.kernelBench = kernelBench;
@@ -263,10 +279,27 @@ int main(int argc, char **argv) {
     std::vector<StringRef> linkArgs{*cxx, objPath};
     if (kernelBench)
       linkArgs.push_back(benchLib);
+    // --mpi: the communicator whole (its strong gnc_comm_* replace the runtime's weak
+    // one-process ones, and no symbol has to pull it in), then MPI's libraries.
+    std::string mpiLib;
+    SmallVector<StringRef> mpiLibs;
+    if (mpi) {
+#ifdef GNC_RUNTIME_MPI_LIB
+      const char *envMpi = getenv("GNC_RUNTIME_MPI_LIB");
+      mpiLib = envMpi ? envMpi : GNC_RUNTIME_MPI_LIB;
+      if (!sys::fs::exists(mpiLib))
+        return errorExit("MPI runtime library '" + mpiLib + "' not found (set GNC_RUNTIME_MPI_LIB)");
+      StringRef(GNC_MPI_LINK_LIBS).split(mpiLibs, ',', -1, false);
+      linkArgs.insert(linkArgs.end(), {"-Wl,--whole-archive", mpiLib, "-Wl,--no-whole-archive"});
+#else
+      return errorExit("this gnc was built without MPI (install libopenmpi-dev and rebuild gnc) for --mpi");
+#endif
+    }
     linkArgs.insert(linkArgs.end(), {runtimeLib, "-o", outputFile, "-fopenmp=libomp", "-L/usr/lib/llvm-22/lib",
                                      "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lm", "-lpthread"});
     if (kernelBench)
       linkArgs.push_back("-lbenchmark"); // Debian's libbenchmark-dev
+    linkArgs.insert(linkArgs.end(), mpiLibs.begin(), mpiLibs.end());
     std::string linkErr;
     int rc = sys::ExecuteAndWait(*cxx, linkArgs, std::nullopt, {}, 0, 0, &linkErr);
     sys::fs::remove(objPath);

@@ -2,6 +2,7 @@
 // program state (see Passes.td for the resulting function ABI).
 #include "passes/Passes.h"
 
+#include "passes/FlatAllReduce.h"
 #include "passes/OptimizerUpdates.h"
 
 #include "dialects/gn/GnOps.h"
@@ -235,6 +236,10 @@ struct GnAutodiffPass : gnc::impl::GnAutodiffBase<GnAutodiffPass> {
         return failure();
       OpBuilder b(min);
       Location loc = min.getLoc();
+      // gn-data-parallel's decision: this minimize's gradients summed or averaged over the
+      // processes, as one message, before the update reads them.
+      if (auto r = GnDialect::GradientReductionAttrHelper(&getContext()).getAttr(min))
+        *grads = gnc::emitFlatAllReduce(b, loc, *grads, *symbolizeProcessReduction(r.getValue()));
       size_t stepIdx = stateIndex.lookup(stepName[min]);
       auto scalar = RankedTensorType::get({}, b.getF32Type());
       Value step = AddOp::create(b, loc, current[stepIdx],

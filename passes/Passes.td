@@ -22,10 +22,31 @@ def GnAutodiff : Pass<"gn-autodiff", "::mlir::ModuleOp"> {
     Each gn.minimize becomes the gradient of its loss with respect to its parameters, built by
     reverse-mode differentiation with the ops' DifferentiableOpInterface rules, followed by the
     optimizer's update (sgd with momentum/nesterov/weight decay, adam, adamw, rmsprop; optional
-    weight clipping). Statements after a minimize read the updated values. Calls must have been
-    inlined. Also creates `@init(key) -> state`, which draws the initial values, and for each
+    weight clipping). A minimize that gn-data-parallel marked `gn.gradient_reduction` has all
+    its gradients all-reduced (gn.all_reduce, as one concatenated buffer) between the reverse
+    pass and the update. Statements after a minimize read the updated values. Calls must have
+    been inlined. Also creates `@init(key) -> state`, which draws the initial values, and for each
     train function NAME a function NAME_eval (gn.kind "eval") with the same arguments that
     returns only the losses, for evaluating a test set without changing the state.
+  }];
+}
+
+def GnDataParallel : Pass<"gn-data-parallel", "::mlir::ModuleOp"> {
+  let summary = "Makes every train step one process's share of a data-parallel step";
+  let description = [{
+    Runs before gn-autodiff (after inlining and gn-decompose), only for `--data-parallel` /
+    `gnc build --mpi`. Each process trains on its own B rows of a global batch of P x B
+    (P processes, read at run time). The pass finds the per-example values of every train
+    function (its data arguments and the random tensors whose leading dimension is the
+    batch, which it marks `gn.shard`: process r draws rows r*B.. of the global batch's random
+    numbers, so the run matches one process with batch P x B), and classifies every scalar
+    computed from them as a mean or a sum over the batch. Each gn.minimize gets
+    `gn.gradient_reduction = "mean"` or `"sum"` accordingly; gn-autodiff then all-reduces
+    all of that minimize's gradients as one flat buffer (gn.all_reduce) before its optimizer
+    update. The losses the function returns are all-reduced the same way (hence the eval
+    function's too). A loss that is neither, or a value that mixes the examples of the batch
+    other than by reducing it into a loss (a batch statistic used per example, a transpose
+    of the batch dimension), is an error: the processes could not reproduce one large batch.
   }];
 }
 

@@ -157,6 +157,7 @@ std::string encodeCheckpoint(const ModelInfo &model, const StateBuffers &state,
               "; step s uses fold_in(key, s); epoch e's permutation: see the runtime's Shuffle.h";
   md["batch"] = std::to_string(model.batch);
   md["train_images"] = std::to_string(meta.trainImages);
+  md["processes"] = std::to_string(meta.processes);
   md["loss_names"] = join(meta.lossNames);
   std::vector<std::string> sums;
   for (double s : meta.lossSums)
@@ -226,11 +227,23 @@ CheckpointMeta decodeCheckpoint(const uint8_t *bytes, size_t size, const std::st
   if (number("batch") != (uint64_t)model.batch)
     fail("checkpoint batch " + meta("batch") + " differs from the model's " +
          std::to_string(model.batch));
+  auto optional = [&](const char *key) -> const std::string * {
+    auto it = view.metadata.find(key);
+    return it == view.metadata.end() ? nullptr : &it->second;
+  };
+  // Checkpoints from before data parallelism have no "processes": one.
+  if (optional("processes")) {
+    out.processes = number("processes");
+    if (out.processes < 1 || out.processes > (1u << 24))
+      fail("metadata \"processes\" " + std::to_string(out.processes) + " is not a process count");
+  }
   // The epoch follows from the step; every command checks it, not only --resume.
-  if (out.trainImages < (uint64_t)model.batch)
+  const uint64_t globalBatch = (uint64_t)model.batch * out.processes;
+  if (out.trainImages < globalBatch)
     fail("metadata \"train_images\" " + std::to_string(out.trainImages) +
-         " is fewer than one batch of " + std::to_string(model.batch));
-  const uint64_t stepsPerEpoch = out.trainImages / (uint64_t)model.batch;
+         " is fewer than one batch of " + std::to_string(globalBatch) +
+         (out.processes > 1 ? " (the batch x " + std::to_string(out.processes) + " processes)" : ""));
+  const uint64_t stepsPerEpoch = out.trainImages / globalBatch;
   if (out.epoch != out.step / stepsPerEpoch)
     fail("metadata epoch " + std::to_string(out.epoch) + " does not match step " +
          std::to_string(out.step) + " (" + std::to_string(stepsPerEpoch) + " steps per epoch)");
@@ -244,10 +257,6 @@ CheckpointMeta decodeCheckpoint(const uint8_t *bytes, size_t size, const std::st
   }
   if (out.lossSums.size() != out.lossNames.size())
     fail("metadata \"loss_sums\" and \"loss_names\" differ in length");
-  auto optional = [&](const char *key) -> const std::string * {
-    auto it = view.metadata.find(key);
-    return it == view.metadata.end() ? nullptr : &it->second;
-  };
   if (const std::string *labels = optional("excluded_labels"))
     out.excludedLabels = parseLabelList(*labels, what + ": metadata \"excluded_labels\"");
   out.historyFirst = out.step;

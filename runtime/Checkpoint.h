@@ -9,7 +9,9 @@
 //   excluded_labels (the digits left out of training, "0,3"; empty for none), loss_history
 //   and loss_history_first (every step's losses since step loss_history_first: base64 of
 //   little-endian f32, len(loss_names) per step, so that a resumed run continues the loss
-//   curve; older checkpoints without them start the history at their step), and digests
+//   curve; older checkpoints without them start the history at their step), processes (the
+//   number of processes of a data-parallel run, docs/distributed.md: a step is then one
+//   global batch of batch x processes images; absent means 1), and digests
 //   (Digest.h): "digest:TENSOR" for every tensor, "digest:__loss_history__" and
 //   "digest:__metadata__" (every other entry).
 // Writing is atomic (FileIO.h). Loading validates the file completely before touching the
@@ -34,6 +36,7 @@ struct CheckpointMeta {
   uint64_t epoch = 0;
   uint64_t seed = 0;
   uint64_t trainImages = 0;
+  uint64_t processes = 1; // of a data-parallel run: a step covers batch x processes images
   std::vector<std::string> lossNames;
   std::vector<double> lossSums;
   uint64_t lossCount = 0;

@@ -13,6 +13,7 @@
 #include "runtime/ModelInfo.h"
 #include "runtime/PngGrid.h"
 #include "runtime/Profile.h"
+#include "runtime/Processes.h"
 #include "runtime/Progress.h"
 #include "runtime/RuntimeConfig.h"
 #include "runtime/SafeTensors.h"
@@ -248,9 +249,18 @@ int cmdTrain(const ModelInfo &m, const Args &a, bool jsonOut) {
   if (o.lossPng.empty())
     throw Error("--loss-curve needs a file name");
   o.threads = threadsFlag(a);
-  o.interactiveProgress = !jsonOut && ::isatty(2);
-  Progress progress(stderr, o.interactiveProgress);
+  // In a data-parallel run rank 0 speaks for all (the others' losses are the same numbers).
+  const bool speaks = processRank() == 0;
+  std::FILE *progressOut = speaks ? stderr : std::fopen("/dev/null", "w");
+  if (!progressOut)
+    throw Error("cannot open /dev/null");
+  o.interactiveProgress = speaks && !jsonOut && ::isatty(2);
+  Progress progress(progressOut, o.interactiveProgress);
   TrainResult r = train(m, o, progress);
+  if (!speaks) {
+    std::fclose(progressOut);
+    return ExitOk;
+  }
 
   if (jsonOut) {
     json j;
@@ -266,6 +276,7 @@ int cmdTrain(const ModelInfo &m, const Args &a, bool jsonOut) {
     j["seconds"] = r.seconds;
     j["seed"] = r.seed;
     j["threads"] = o.threads;
+    j["processes"] = processCount();
     j["checkpoint"] = r.checkpoint;
     j["train_images"] = r.trainImages;
     j["train_images_in_file"] = r.trainImagesInFile;
@@ -296,8 +307,12 @@ int cmdEval(const ModelInfo &m, const Args &a, bool jsonOut) {
   CheckpointMeta meta = loadCheckpoint(path, m, engine.state());
   ImageSet test = loadImages(m, resolveDataDir(a.str("data")), Split::Test);
   auto start = std::chrono::steady_clock::now();
+  // Any number of processes evaluates any checkpoint (the state is the same on every process);
+  // the test batches are global batches of batch x processes.
   EvalResult r = evaluate(engine, test, meta.seed, threads);
   const std::vector<std::string> &names = m.trainEntry().losses;
+  if (processRank() != 0)
+    return ExitOk;
   if (jsonOut) {
     json j;
     j["model"] = m.model;
@@ -598,6 +613,9 @@ const Command kCommands[] = {
       extension.
       --batch must equal the compiled batch; --lr is rejected: the learning rate is compiled
       into the program (the optimizer call in the .gn file).
+      A program built with `gnc build --mpi` also trains as P processes, `mpirun -np P %1$s
+      train ...`: a step is then a global batch of batch x P images, rank 0 writes the files,
+      and --resume needs the same P (docs/distributed.md).
 )",
      [](const ModelInfo &m, const Invocation &inv) {
        return cmdTrain(m,
@@ -706,6 +724,10 @@ void printUsage(std::FILE *out, const std::string &prog, const std::string &mode
 
 int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entries) {
   ignoreFileSizeSignal();
+  // MPI_Init in a program built with --mpi (it may take its own arguments out of argv).
+  ProcessGroup processes(argc, argv);
+  if (processes.failed())
+    return processes.failed();
   Invocation inv;
   inv.prog = baseName(argc > 0 ? argv[0] : nullptr);
   inv.args.assign(argv + (argc > 1 ? 2 : argc), argv + argc);
@@ -713,6 +735,13 @@ int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entrie
   for (const std::string &s : inv.args)
     inv.json |= s == "--json";
   const std::string &prog = inv.prog;
+  // Several processes stop together: one prints why, naming its rank, and ends them all.
+  auto fail = [&](const std::string &message, int status) {
+    if (processCount() > 1)
+      abortAllProcesses(inv.prog + ": error: " + message, status);
+    std::fprintf(stderr, "%s: error: %s\n", inv.prog.c_str(), message.c_str());
+    return status;
+  };
   try {
     ModelInfo m = parseModelInfo(modelInfo, entries);
     if (inv.command.empty()) {
@@ -728,6 +757,11 @@ int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entrie
         printUsage(stdout, prog, m.model);
         return ExitOk;
       }
+    // Only training (and its test loss) is data-parallel; the other commands would have every
+    // process write the same files.
+    if (processCount() > 1 && inv.command != "train" && inv.command != "eval")
+      throw Error("'" + inv.command + "' runs in one process; only train and eval run on " +
+                  std::to_string(processCount()) + " (start it without mpirun)");
     ProfileReport report(m, inv.args);
     std::string names;
     for (const Command &c : kCommands) {
@@ -738,6 +772,20 @@ int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entrie
     throw Error("unknown command '" + inv.command + "' (commands: " + names + "help)");
   } catch (const Error &e) {
     std::cout.flush();
+    if (processCount() > 1) {
+      // A NaN loss (the losses are all-reduced: the same bits everywhere) and ^C (agreed on
+      // every step) stop every process at the same step: rank 0 reports it as one process
+      // would, after its checkpoint; aborting would kill it while writing.
+      bool together = e.exitCode() == ExitNonFinite || e.exitCode() == ExitInterrupted;
+      if (!together)
+        fail(e.what(), e.exitCode());
+      // mpirun ends the job when the first process exits non-zero: none leaves before rank 0
+      // has reported (its checkpoint is written before the Error).
+      if (processRank() != 0) {
+        anyProcess(false);
+        return e.exitCode();
+      }
+    }
     std::fprintf(stderr, "%s: error: %s\n", prog.c_str(), e.what());
     if (inv.json) {
       json j;
@@ -745,14 +793,13 @@ int runMain(int argc, char **argv, const char *modelInfo, const GncEntry *entrie
       j["exit_status"] = e.exitCode();
       std::cout << j.dump() << std::endl;
     }
+    if (processCount() > 1)
+      anyProcess(false);
     return e.exitCode();
   } catch (const std::bad_alloc &) {
-    std::fprintf(stderr, "%s: error: out of memory\n", prog.c_str());
-    return ExitUsage;
+    return fail("out of memory", ExitUsage);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "%s: error: internal error: %s\n", prog.c_str(),
-                 Error::oneLine(e.what()).c_str());
-    return ExitInternal;
+    return fail("internal error: " + Error::oneLine(e.what()), ExitInternal);
   }
 }
 

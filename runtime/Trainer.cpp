@@ -5,6 +5,7 @@
 #include "runtime/Error.h"
 #include "runtime/FileIO.h"
 #include "runtime/LossCurve.h"
+#include "runtime/Processes.h"
 #include "runtime/Shuffle.h"
 #include "runtime/Threads.h"
 
@@ -52,7 +53,8 @@ struct TrainingData {
 };
 
 TrainingData loadTrainingData(const ModelInfo &m, const TrainOptions &o) {
-  const size_t B = (size_t)m.batch;
+  // A step is one global batch: every process's B rows (docs/distributed.md).
+  const size_t B = (size_t)m.batch * (size_t)processCount();
   std::string dir = resolveDataDir(o.dataDir);
   TrainingData d;
   d.train = loadImages(m, dir, Split::Train);
@@ -73,6 +75,10 @@ TrainingData loadTrainingData(const ModelInfo &m, const TrainOptions &o) {
                   ", fewer than one batch of " + std::to_string(B));
   }
   d.used = o.excludeLabels.empty() ? d.train.count : d.kept.size();
+  if (d.used < B)
+    throw Error(d.train.path + ": " + std::to_string(d.used) + " images, fewer than one global batch of " +
+                std::to_string(B) + " (" + std::to_string(processCount()) + " processes x batch " +
+                std::to_string(m.batch) + ")");
   d.stepsPerEpoch = d.used / B;
   return d;
 }
@@ -86,6 +92,7 @@ CheckpointMeta startOrResume(const ModelInfo &m, const TrainOptions &o, const Tr
   if (!o.resume) {
     meta.seed = o.seed.value_or(1);
     meta.trainImages = d.used;
+    meta.processes = (uint64_t)processCount();
     meta.excludedLabels = o.excludeLabels;
     meta.historyFirst = 0;
     meta.lossNames = losses;
@@ -96,6 +103,15 @@ CheckpointMeta startOrResume(const ModelInfo &m, const TrainOptions &o, const Tr
   if (o.checkpoint.empty())
     throw Error("--resume needs a checkpoint (--checkpoint FILE)");
   meta = loadCheckpoint(o.checkpoint, m, engine.state());
+  // The global batch, hence every step's images, depends on the number of processes.
+  if (meta.processes != (uint64_t)processCount())
+    throw Error(o.checkpoint + ": trained by " + std::to_string(meta.processes) + " process" +
+                (meta.processes == 1 ? "" : "es") + " (global batch " +
+                std::to_string(meta.processes * (uint64_t)m.batch) + "), but this run has " +
+                std::to_string(processCount()) + " (global batch " +
+                std::to_string((uint64_t)processCount() * (uint64_t)m.batch) +
+                "); resume with the same number of processes (mpirun -np " +
+                std::to_string(meta.processes) + ")");
   if (o.seed && *o.seed != meta.seed)
     throw Error(o.checkpoint + ": --seed " + std::to_string(*o.seed) +
                 " differs from the checkpoint's seed " + std::to_string(meta.seed) +
@@ -127,8 +143,10 @@ uint64_t targetStep(const TrainOptions &o, uint64_t stepsPerEpoch) {
   return target;
 }
 
-// Fails now, not after an epoch of work, when an output cannot be written.
+// Fails now, not after an epoch of work, when an output cannot be written. Only rank 0 writes.
 void checkOutputs(const ModelInfo &m, const TrainOptions &o, Progress &progress) {
+  if (processRank() != 0)
+    return;
   if (!o.checkpoint.empty()) {
     // A fresh run replaces an existing checkpoint of this model, but never another file (a
     // checkpoint of another model, a data file given by mistake).
@@ -159,7 +177,8 @@ public:
   StepLoop(const ModelInfo &m, const TrainOptions &o, const TrainingData &d, Engine &engine,
            CheckpointMeta &meta, Progress &progress)
       : m(m), o(o), d(d), engine(engine), meta(meta), progress(progress),
-        entry(m.trainEntry()), B((size_t)m.batch), S(d.stepsPerEpoch), firstStep(meta.step),
+        entry(m.trainEntry()), B((size_t)m.batch), P((size_t)processCount()),
+        rank((size_t)processRank()), S(d.stepsPerEpoch), firstStep(meta.step),
         batches(m.inputElements(), o.threads >= 2,
                 [this](uint64_t s, float *out) { fillBatchOfStep(s, out); }) {
     if (o.resume) {
@@ -194,13 +213,15 @@ public:
       showProgress(s, target);
       if (meta.step % S == 0) {
         double es = secondsSince(epochStart);
-        ps.imagesPerSecond = es > 0 ? (double)((meta.step - epochFirstStep) * B) / es : 0;
+        ps.imagesPerSecond = es > 0 ? (double)((meta.step - epochFirstStep) * B * P) / es : 0;
         progress.endEpoch(ps, es);
         save();
       } else if (o.checkpointEvery && meta.step % *o.checkpointEvery == 0) {
         save();
       }
-      if (interrupted)
+      // Every process stops at the same step (a SIGINT sent to each reaches them at different
+      // instants), or the others would wait in the next step's all-reduce.
+      if (P > 1 ? anyProcess(interrupted) : interrupted)
         stopInterrupted();
     }
   }
@@ -223,17 +244,18 @@ public:
     r.seconds = secondsSince(start);
     r.steps = meta.step;
     r.stepsThisRun = meta.step - firstStep;
-    r.imagesPerSecond = r.seconds > 0 ? (double)(r.stepsThisRun * B) / r.seconds : 0;
+    r.imagesPerSecond = r.seconds > 0 ? (double)(r.stepsThisRun * B * P) / r.seconds : 0;
     for (double sum : meta.lossSums)
       r.trainLoss.push_back(meta.lossCount ? sum / (double)meta.lossCount : std::nan(""));
-    progress.message("test loss: " + std::to_string(d.test.count / B) + " batches of " +
-                     std::to_string(B) + " test images");
+    progress.message("test loss: " + std::to_string(d.test.count / (B * P)) + " batches of " +
+                     std::to_string(B * P) + " test images");
     r.test = evaluate(engine, d.test, meta.seed, o.threads);
     return r;
   }
 
 private:
-  // Step s trains on images perm_{s / S}[(s % S) * B ...]; called one step ahead.
+  // Step s trains on images perm_{s / S}[(s % S) * B * P ...], of which process r takes the
+  // B from r * B; called one step ahead.
   void fillBatchOfStep(uint64_t s, float *out) {
     uint32_t e = (uint32_t)(s / S);
     if (e != permEpoch || perm.empty()) {
@@ -243,7 +265,7 @@ private:
           i = d.kept[i];
       permEpoch = e;
     }
-    fillBatch(d.train, perm.data() + (s % S) * B, B, out);
+    fillBatch(d.train, perm.data() + (s % S) * B * P + rank * B, B, out);
   }
 
   // Before the step is committed: the bad state is never written.
@@ -287,7 +309,7 @@ private:
     ps.lossMeans.clear();
     for (double sum : meta.lossSums)
       ps.lossMeans.push_back(sum / (double)meta.lossCount);
-    ps.imagesPerSecond = elapsed > 0 ? (double)(done * B) / elapsed : 0;
+    ps.imagesPerSecond = elapsed > 0 ? (double)(done * B * P) / elapsed : 0;
     ps.etaSeconds = elapsed / (double)done * (double)(target - meta.step);
     ps.lastOfRun = meta.step == target;
     progress.update(ps);
@@ -310,13 +332,17 @@ private:
   void save() {
     if (o.checkpoint.empty() || savedStep == meta.step)
       return;
-    saveCheckpoint(o.checkpoint, m, engine.state(), meta);
+    // Every process holds the same state (the all-reduced gradients are the same bits).
+    if (rank == 0)
+      saveCheckpoint(o.checkpoint, m, engine.state(), meta);
     savedStep = meta.step;
     lastGood = o.checkpoint + " (step " + std::to_string(meta.step) + ")";
   }
 
   // The history so far (and a failing step's losses) as CSV and PNG.
   void writeCurves(const std::vector<float> *failedStep) {
+    if (rank != 0)
+      return;
     LossHistory h;
     h.names = entry.losses;
     h.first = meta.historyFirst;
@@ -340,7 +366,7 @@ private:
   CheckpointMeta &meta;
   Progress &progress;
   const EntrySpec &entry;
-  const size_t B;
+  const size_t B, P, rank; // the batch of one process, the processes, this one
   const uint64_t S;
   const uint64_t firstStep;
   std::string lastGood = "none written yet";
@@ -363,14 +389,17 @@ EvalResult evaluate(Engine &engine, const ImageSet &test, uint64_t seed, int thr
   const EntrySpec *evalEntry = m.findEntry("eval", m.trainEntry().name + "_eval");
   const EntrySpec &train = evalEntry ? *evalEntry : m.trainEntry();
   const size_t B = (size_t)m.batch;
+  // With P processes, global batch b is images b*P*B.., process r's share from r*B, and the
+  // entry's losses are already the global batch's (gn-data-parallel all-reduces them).
+  const size_t P = (size_t)processCount(), rank = (size_t)processRank();
   EvalResult r;
-  r.batches = test.count / B;
-  r.images = r.batches * B;
+  r.batches = test.count / (B * P);
+  r.images = r.batches * B * P;
   r.skipped = test.count - r.images;
   BatchPrefetcher batches(m.inputElements(), threads >= 2, [&](uint64_t b, float *out) {
     std::vector<uint32_t> idx(B);
     for (size_t k = 0; k < B; ++k)
-      idx[k] = (uint32_t)(b * B + k);
+      idx[k] = (uint32_t)(b * B * P + rank * B + k);
     fillBatch(test, idx.data(), B, out);
   });
   std::vector<double> sums(train.losses.size(), 0.0);

@@ -21,6 +21,12 @@
 // The test loss is the mean of losses[0] over all full batches of the test set (the last
 // partial batch is skipped), each computed by the train entry with key evalKey(seed, b) and
 // its updated state discarded.
+//
+// Data-parallel programs (gnc build --mpi, docs/distributed.md) run as P processes: a step is
+// a global batch of B x P images, process r taking positions r*B.. of each; the generated code
+// all-reduces the gradients and the losses, so every process holds the same state and losses;
+// only rank 0 writes checkpoints (with `processes`), curves and progress; --resume needs the
+// same P. Test batches are global batches too. One process is P = 1: nothing changes.
 #ifndef GNC_RUNTIME_TRAINER_H
 #define GNC_RUNTIME_TRAINER_H
 

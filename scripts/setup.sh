@@ -42,6 +42,8 @@ PACKAGES=(
   libxxhash-dev
   # Google Benchmark: bench/peak's gnc-peak
   libbenchmark-dev
+  # OpenMPI: `gnc build --mpi`'s communicator (runtime/Communicator.cpp) and mpirun
+  libopenmpi-dev openmpi-bin
   # Build tools
   lld ninja-build cmake ccache make pkg-config python3 tar
 )

@@ -9,6 +9,9 @@
 #include "dialects/gn/GnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -689,15 +692,30 @@ std::array<Value, 2> keyWords(OpBuilder &b, Location loc, Value key) {
   return {tensor::ExtractOp::create(b, loc, key, ValueRange{i0}), tensor::ExtractOp::create(b, loc, key, ValueRange{i1})};
 }
 
-// Element bits at the row-major index of the current linalg.generic iteration.
+// The runtime function `name` (runtime/GncAbi.h), declared at the top of the module once.
+func::FuncOp runtimeFunction(OpBuilder &b, Operation *from, StringRef name, FunctionType type) {
+  auto module = from->getParentOfType<ModuleOp>();
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto f = func::FuncOp::create(b, module.getLoc(), name, type);
+  f.setPrivate();
+  return f;
+}
+
+// Element bits at the row-major index of the current linalg.generic iteration, plus `offset`
+// (an i64, or null for 0).
 std::array<Value, 4> elementBits(OpBuilder &b, Location loc, RankedTensorType t, std::array<Value, 2> key,
-                                 int64_t stream) {
+                                 int64_t stream, Value offset) {
   Value lin = arith::ConstantIndexOp::create(b, loc, 0);
   for (int64_t d = 0; d < t.getRank(); ++d) {
     Value idx = linalg::IndexOp::create(b, loc, d);
     lin = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, lin, arith::ConstantIndexOp::create(b, loc, t.getDimSize(d))), idx);
   }
   Value l64 = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), lin);
+  if (offset)
+    l64 = arith::AddIOp::create(b, loc, l64, offset);
   Value lo = arith::TruncIOp::create(b, loc, b.getI32Type(), l64);
   Value hi = arith::TruncIOp::create(
       b, loc, b.getI32Type(), arith::ShRUIOp::create(b, loc, l64, arith::ConstantIntOp::create(b, loc, 32, 64)));
@@ -714,8 +732,16 @@ struct RandomLowering : GnPattern<Op> {
     auto t = typeOf(op.getResult());
     auto key = keyWords(rw, loc, a.getKey());
     int64_t stream = op.getStream();
+    // gn.shard (gn-data-parallel): process r draws rows r*B.. of the global batch.
+    Value offset;
+    if (GnDialect::ShardAttrHelper(op->getContext()).getAttr(op)) {
+      auto rankFn = runtimeFunction(rw, op, "gnc_comm_rank", rw.getFunctionType({}, {rw.getI32Type()}));
+      Value rank = func::CallOp::create(rw, loc, rankFn, ValueRange{}).getResult(0);
+      offset = arith::MulIOp::create(rw, loc, arith::ExtUIOp::create(rw, loc, rw.getI64Type(), rank),
+                                     arith::ConstantIntOp::create(rw, loc, t.getNumElements(), 64));
+    }
     rw.replaceOp(op, elementwise(rw, loc, t, {}, [&](OpBuilder &b, Location l, ValueRange) -> Value {
-      auto w = elementBits(b, l, t, key, stream);
+      auto w = elementBits(b, l, t, key, stream, offset);
       return sample(b, l, op, w);
     }));
     return success();
@@ -763,6 +789,34 @@ struct FoldInLowering : GnPattern<RngFoldInOp> {
   }
 };
 
+// ---- data parallelism ----------------------------------------------------------------------
+
+// The runtime reduces a buffer in place; the op's operand is a value that may have other uses,
+// so the call works on a copy, which then becomes the result (restrict: nothing else aliases it).
+struct AllReduceLowering : GnPattern<AllReduceOp> {
+  using GnPattern::GnPattern;
+  LogicalResult matchAndRewrite(AllReduceOp op, Adaptor a, ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto t = typeOf(op.getResult());
+    auto memrefType = MemRefType::get(t.getShape(), t.getElementType());
+    Value src = bufferization::ToBufferOp::create(rw, loc, memrefType, a.getX(), /*readOnly=*/true);
+    Value buf = memref::AllocOp::create(rw, loc, memrefType, rw.getI64IntegerAttr(64));
+    memref::CopyOp::create(rw, loc, src, buf);
+    Value address = memref::ExtractAlignedPointerAsIndexOp::create(rw, loc, buf);
+    Value address64 = arith::IndexCastUIOp::create(rw, loc, rw.getI64Type(), address);
+    Value ptr = LLVM::IntToPtrOp::create(rw, loc, LLVM::LLVMPointerType::get(rw.getContext()), address64);
+    auto fn = runtimeFunction(rw, op, "gnc_all_reduce_f32",
+                              rw.getFunctionType({LLVM::LLVMPointerType::get(rw.getContext()),
+                                                  rw.getI64Type(), rw.getI32Type()},
+                                                 {}));
+    Value n = arith::ConstantIntOp::create(rw, loc, t.getNumElements(), 64);
+    Value mean = arith::ConstantIntOp::create(rw, loc, op.getReduction() == ProcessReduction::Mean ? 1 : 0, 32);
+    func::CallOp::create(rw, loc, fn, ValueRange{ptr, n, mean});
+    rw.replaceOpWithNewOp<bufferization::ToTensorOp>(op, t, buf, /*restrict=*/true, /*writable=*/true);
+    return success();
+  }
+};
+
 struct GnToLinalgPass : gnc::impl::GnToLinalgBase<GnToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
@@ -779,7 +833,9 @@ struct GnToLinalgPass : gnc::impl::GnToLinalgBase<GnToLinalgPass> {
     target.addIllegalDialect<GnDialect>();
     target.addLegalOp<ParamOp>(); // declarations of the state; the ABI is in func arguments
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           math::MathDialect, scf::SCFDialect, func::FuncDialect>();
+                           math::MathDialect, scf::SCFDialect, func::FuncDialect,
+                           memref::MemRefDialect, bufferization::BufferizationDialect,
+                           LLVM::LLVMDialect>();
     RewritePatternSet patterns(ctx);
 #define UNARY(OP, EXPR)                                                                            \
   patterns.add<UnaryLowering<OP>>(ctx, [](OpBuilder &b, Location l, Value x, OP op) -> Value {    \
@@ -819,7 +875,7 @@ struct GnToLinalgPass : gnc::impl::GnToLinalgBase<GnToLinalgPass> {
                  LossLowering<BceOp, LossKind::Bce>, LossLowering<BceWithLogitsOp, LossKind::BceWithLogits>,
                  LossLowering<KlNormalOp, LossKind::KlNormal>, LossGradLowering, GatherLowering,
                  RandomLowering<NormalOp>, RandomLowering<UniformOp>, RandomLowering<RandintOp>,
-                 RandomLowering<DropoutMaskOp>, FoldInLowering>(ctx);
+                 RandomLowering<DropoutMaskOp>, FoldInLowering, AllReduceLowering>(ctx);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }

@@ -6,8 +6,17 @@ include "mlir/Pass/PassBase.td"
 
 def GnToLinalg : Pass<"gn-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lowers gn ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    gn.all_reduce (data-parallel programs) becomes a copy into a fresh buffer and a call of
+    the runtime's `gnc_all_reduce_f32(ptr, n, mean)` on it (runtime/GncAbi.h), the buffer
+    then read as the result tensor; a random op marked gn.shard starts its element indices
+    at `gnc_comm_rank()` x its element count.
+  }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
-                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def GncApplySchedules : Pass<"gnc-apply-schedules", "::mlir::ModuleOp"> {

@@ -98,6 +98,24 @@ LogicalResult GnDialect::verifyOperationAttribute(Operation *op, NamedAttribute 
       return error() << "must be a unit attribute, got " << value;
     return success();
   }
+  if (name == GradientReductionAttrHelper::getNameStr()) {
+    if (!isa<MinimizeOp>(op))
+      return error() << "belongs on a gn.minimize";
+    auto s = dyn_cast<StringAttr>(value);
+    if (!s || !symbolizeProcessReduction(s.getValue()))
+      return error() << "must be \"sum\" or \"mean\", got " << value;
+    return success();
+  }
+  if (name == ShardAttrHelper::getNameStr()) {
+    if (!isa<NormalOp, UniformOp, RandintOp, DropoutMaskOp>(op))
+      return error() << "belongs on a random op";
+    if (!isa<UnitAttr>(value))
+      return error() << "must be a unit attribute, got " << value;
+    auto t = cast<ShapedType>(op->getResult(0).getType());
+    if (t.getRank() == 0)
+      return error() << "needs a result whose leading dimension is the batch";
+    return success();
+  }
   if (name == StateAttrHelper::getNameStr())
     return error() << "belongs on function arguments and results";
   return error() << "is not an attribute of the gn dialect";

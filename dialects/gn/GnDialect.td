@@ -35,7 +35,13 @@ def Gn_Dialect : Dialect {
     // On a gn.param that gn-autodiff declared for an optimizer (not trainable).
     "::mlir::UnitAttr":$optimizer_state,
     // On function arguments and results (from gn-autodiff on): the gn.param they carry.
-    "::mlir::StringAttr":$state
+    "::mlir::StringAttr":$state,
+    // Data parallelism (gn-data-parallel): on a gn.minimize, how gn-autodiff all-reduces its
+    // gradients over the processes ("mean" or "sum", as the loss's reduction over the batch
+    // requires); on a random op whose leading dimension is the batch, that each process draws
+    // its own rows of the global batch (element indices start at rank x element count).
+    "::mlir::StringAttr":$gradient_reduction,
+    "::mlir::UnitAttr":$shard
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;

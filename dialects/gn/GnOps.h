@@ -26,6 +26,11 @@ struct ParamResource : public SideEffects::Resource::Base<ParamResource> {
   StringRef getName() final { return "gn.params"; }
 };
 
+/// The other processes of a data-parallel run, which gn.all_reduce talks to.
+struct ProcessesResource : public SideEffects::Resource::Base<ProcessesResource> {
+  StringRef getName() final { return "gn.processes"; }
+};
+
 namespace detail {
 /// verify() of ops with inferred result types: `inferred` is the op's shape rule's result
 /// (null on failure, with the reason in `err`).

@@ -67,6 +67,18 @@ def Gn_FunctionKind : I32EnumAttr<"FunctionKind", "what a function of a gn progr
 // The trainable parameters: gn.param_ref reads them, gn.minimize writes them.
 def Gn_ParamResource : Resource<"::mlir::gn::ParamResource">;
 
+// The processes of a data-parallel run: gn.all_reduce communicates with them, so collectives
+// stay in program order (every process must call them in the same order).
+def Gn_ProcessesResource : Resource<"::mlir::gn::ProcessesResource">;
+
+// How gn.all_reduce combines the processes' tensors.
+def Gn_ProcessReduction : I32EnumAttr<"ProcessReduction", "a reduction across processes", [
+    I32EnumAttrCase<"Sum", 0, "sum">,   // elementwise sum over the processes
+    I32EnumAttrCase<"Mean", 1, "mean">  // the sum divided by the number of processes
+  ]> {
+  let cppNamespace = "::mlir::gn";
+}
+
 //===----------------------------------------------------------------------===//
 // Shared result-type inference
 //===----------------------------------------------------------------------===//
@@ -616,6 +628,28 @@ def Gn_ClampOp : GnInferOp<"clamp", [Pure]> {
   let arguments = (ins GnF32Tensor:$x, F64Attr:$min, F64Attr:$max);
   let results = (outs GnF32Tensor:$result);
   let assemblyFormat = "$x `min` $min `max` $max attr-dict `:` type($x)";
+}
+
+//===----------------------------------------------------------------------===//
+// Data parallelism (passes/DataParallel.cpp places these)
+//===----------------------------------------------------------------------===//
+
+def Gn_AllReduceOp : Gn_Op<"all_reduce", [
+    AllTypesMatch<["x", "result"]>,
+    MemoryEffects<[MemRead<Gn_ProcessesResource>, MemWrite<Gn_ProcessesResource>]>]> {
+  let summary = "sums (or averages) a tensor over every process of a data-parallel run";
+  let description = [{
+    Every process passes its own `x`; each gets the elementwise sum over the processes (rank
+    order 0, 1, ..., so that the result is the same bits on every process and in every run),
+    divided by the number of processes for `mean`. In one process the result is `x`. The
+    runtime's communicator (runtime/Communicator.cpp, `gnc build --mpi`) does the work;
+    gn-data-parallel places the op on the gradients of every gn.minimize (through
+    gn-autodiff) and on the losses.
+    Example: `%g = gn.all_reduce mean %x : tensor<1024xf32>`
+  }];
+  let arguments = (ins Gn_ProcessReduction:$reduction, GnF32Tensor:$x);
+  let results = (outs GnF32Tensor:$result);
+  let assemblyFormat = "$reduction $x attr-dict `:` type($x)";
 }
 
 //===----------------------------------------------------------------------===//

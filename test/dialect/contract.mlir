@@ -99,3 +99,51 @@ func.func @f() attributes {gn.state = "n.w"} {
 // expected-error @+1 {{attribute 'gn.batchsize' is not an attribute of the gn dialect}}
 module attributes {gn.batchsize = 4 : i64} {
 }
+
+// -----
+
+// gn-data-parallel's decisions: the gradient reduction of a minimize, a sharded random op.
+gn.param @dp.w : tensor<4xf32> init "zeros"
+func.func @dp_ok(%x: tensor<4xf32>, %key: tensor<2xi32>) -> tensor<f32> attributes {gn.kind = "train", gn.losses = ["loss"]} {
+  %n = gn.normal %key stream 0 mean 0.0 std 1.0 {gn.shard} : tensor<4xf32>
+  %w = gn.param_ref @dp.w : tensor<4xf32>
+  %y = gn.mul %w, %n : tensor<4xf32>
+  %l = gn.sum %y axes [0] : tensor<4xf32> -> tensor<f32>
+  gn.minimize %l with "sgd" {lr = 1.0e-01 : f64} over ["dp"] params [@dp.w] {gn.gradient_reduction = "mean"}
+  return %l : tensor<f32>
+}
+
+// -----
+
+gn.param @dp.w : tensor<4xf32> init "zeros"
+func.func @dp_reduction(%x: tensor<4xf32>) -> tensor<f32> attributes {gn.kind = "train", gn.losses = ["loss"]} {
+  %w = gn.param_ref @dp.w : tensor<4xf32>
+  %l = gn.sum %w axes [0] : tensor<4xf32> -> tensor<f32>
+  // expected-error @+1 {{attribute 'gn.gradient_reduction' must be "sum" or "mean", got "max"}}
+  gn.minimize %l with "sgd" {lr = 1.0e-01 : f64} over ["dp"] params [@dp.w] {gn.gradient_reduction = "max"}
+  return %l : tensor<f32>
+}
+
+// -----
+
+func.func @dp_reduction_place(%x: tensor<4xf32>) -> tensor<f32> {
+  // expected-error @+1 {{attribute 'gn.gradient_reduction' belongs on a gn.minimize}}
+  %l = gn.sum %x axes [0] {gn.gradient_reduction = "mean"} : tensor<4xf32> -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+func.func @dp_shard_place(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{attribute 'gn.shard' belongs on a random op}}
+  %y = gn.relu %x {gn.shard} : tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @dp_shard_scalar(%key: tensor<2xi32>) -> tensor<f32> {
+  // expected-error @+1 {{attribute 'gn.shard' needs a result whose leading dimension is the batch}}
+  %n = gn.normal %key stream 0 mean 0.0 std 1.0 {gn.shard} : tensor<f32>
+  return %n : tensor<f32>
+}

@@ -538,3 +538,19 @@ func.func @interleave_channels(%p: tensor<2x7x7x8xf32>) {
   %0 = gn.interleave %p strides [2, 2] offsets [0, 0] : (tensor<2x7x7x8xf32>) -> tensor<2x14x14x4xf32>
   return
 }
+
+// -----
+
+func.func @all_reduce_type(%g: tensor<10xf32>) {
+  // expected-error @+1 {{all of {x, result} have same type}}
+  %0 = "gn.all_reduce"(%g) <{reduction = 0 : i32}> : (tensor<10xf32>) -> tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @all_reduce_kind(%g: tensor<10xf32>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'reduction' [sum, mean]}}
+  %0 = gn.all_reduce max %g : tensor<10xf32>
+  return
+}

@@ -166,3 +166,15 @@ func.func @random(%key: tensor<2xi32>, %t: tensor<i32>) {
   %5 = gn.normal %4 stream 7 mean 1.0 std 0.5 : tensor<4xf32>
   return
 }
+
+// Data parallelism (gn-data-parallel): the all-reduce over the processes, and a sharded random op.
+// CHECK-LABEL: func.func @data_parallel
+func.func @data_parallel(%g: tensor<10xf32>, %l: tensor<2x3xf32>, %key: tensor<2xi32>) {
+  // CHECK: gn.all_reduce mean %{{.*}} : tensor<10xf32>
+  %0 = gn.all_reduce mean %g : tensor<10xf32>
+  // CHECK: gn.all_reduce sum %{{.*}} : tensor<2x3xf32>
+  %1 = gn.all_reduce sum %l : tensor<2x3xf32>
+  // CHECK: gn.normal %{{.*}} stream 8 mean 0.000000e+00 std 1.000000e+00 {gn.shard} : tensor<2x64xf32>
+  %2 = gn.normal %key stream 8 mean 0.0 std 1.0 {gn.shard} : tensor<2x64xf32>
+  return
+}

@@ -362,6 +362,31 @@ TEST(Evaluator, Errors) {
   EXPECT_EQ(err.find('\n'), std::string::npos) << "one line: " << err;
 }
 
+// ---- data parallelism ------------------------------------------------------------------------
+
+// The evaluator is one process: the sum and the mean over the processes are the tensor itself,
+// and a sharded random op draws rank 0's rows (its element indices start at 0).
+TEST(Evaluator, AllReduceAndShardAreOneProcess) {
+  auto module = parse(R"mlir(
+    func.func @dp(%x: tensor<2x2xf32>, %k: tensor<2xi32>) -> (tensor<2x2xf32>, tensor<2x2xf32>,
+                                                              tensor<2x3xf32>) {
+      %s = gn.all_reduce sum %x : tensor<2x2xf32>
+      %m = gn.all_reduce mean %x : tensor<2x2xf32>
+      %n = gn.normal %k stream 3 mean 0.000000e+00 std 1.000000e+00 {gn.shard} : tensor<2x3xf32>
+      return %s, %m, %n : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x3xf32>
+    }
+  )mlir");
+  ASSERT_TRUE(module);
+  Tensor x = tensor({2, 2}, {1.5, -2, 0.25, 8});
+  auto out = run(*module, "dp", {x, intTensor({2}, {5, 7})}, Precision::F32);
+  ASSERT_EQ(out.size(), 3u);
+  expectTensor(out[0], {2, 2}, x.data);
+  expectTensor(out[1], {2, 2}, x.data);
+  gn::philox::Key k{5u, 7u};
+  for (uint64_t i = 0; i < 6; ++i)
+    EXPECT_EQ(out[2].data[i], (double)gn::philox::normal(k, i, 3, 0.0f, 1.0f)) << i;
+}
+
 // ---- random numbers -------------------------------------------------------------------------
 
 TEST(Evaluator, RandomOpsFollowPhilox) {

@@ -30,6 +30,10 @@ struct BackendStage {
   const char *name;
   const char *description;
   void (*addPasses)(mlir::OpPassManager &pm, const LoweringOptions &options);
+  // If set, `gnc ir --stage=NAME` prints this instead of the module (the Halide backend's
+  // pipelines); on failure, err says why.
+  mlir::LogicalResult (*print)(mlir::ModuleOp module, const std::string &cpu, llvm::raw_ostream &os,
+                               std::string &err) = nullptr;
 };
 
 struct ObjectOptions {

@@ -21,6 +21,9 @@ struct PipelineOptions {
   // Schedules by kernel signature (gnc build --schedules), and where to write the chosen ones.
   std::string schedulesFile;
   std::string dumpSchedulesFile;
+  // The backend of kernels whose schedule file entry names none (gnc --backend): "llvm" or
+  // "halide".
+  std::string kernelBackend = "llvm";
   // The target the heuristic sizes register tiles for (codegen/Backend.h).
   unsigned vectorBits = 256;
   unsigned vectorRegisters = 16;
@@ -33,6 +36,8 @@ struct Stage {
   // Appends the passes that turn the previous stage into this one (null for `ast`, which is
   // printed from the syntax tree).
   std::function<void(mlir::OpPassManager &, const PipelineOptions &)> addPasses;
+  // A backend stage that prints something else than the module (BackendStage::print).
+  mlir::LogicalResult (*print)(mlir::ModuleOp, const std::string &, llvm::raw_ostream &, std::string &) = nullptr;
 };
 
 // The stages shared by every backend (ast, gn, grad) and, given a backend, `linalg`, `fused`,

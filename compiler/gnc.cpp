@@ -12,7 +12,7 @@
 #include "compiler/ModelSummary.h"
 #include "compiler/Parser.h"
 #include "compiler/Pipeline.h"
-#include "codegen/llvm/Backend.h"
+#include "codegen/halide/Backend.h"
 #include "support/UserFile.h"
 
 #include "mlir/IR/AsmState.h"
@@ -69,6 +69,9 @@ static cl::opt<bool> kernelBench(
 static cl::opt<std::string> emitLLVMIR("emit-llvm-ir", cl::desc("Also write the optimized LLVM IR to FILE"),
                                        cl::value_desc("FILE"), cl::init(""), cl::cat(buildCat));
 
+static cl::opt<std::string> backendOpt(
+    "backend", cl::desc("Backend of the kernels a schedule file does not assign: llvm (default) or halide"),
+    cl::value_desc("llvm|halide"), cl::init("llvm"), cl::cat(gncCat));
 static cl::opt<std::string> schedulesFile(
     "schedules", cl::desc("Kernel schedules by signature (JSON, docs/scheduling.md); others get the heuristic's"),
     cl::value_desc("FILE.json"), cl::init(""), cl::cat(gncCat));
@@ -117,7 +120,10 @@ int main(int argc, char **argv) {
   if (command != "ir" && command != "summary" && command != "build")
     return errorExit("unknown command '" + command + "' (try 'gnc --help')");
 
-  const gnc::Backend &backend = gnc::llvmBackend();
+  if (backendOpt != "llvm" && backendOpt != "halide")
+    return errorExit("unknown backend '" + backendOpt + "' (--backend=llvm or --backend=halide)");
+  // The program is always LLVM's; the Halide backend adds its kernels (codegen/halide/Backend.h).
+  const gnc::Backend &backend = gnc::halideBackend();
   const std::vector<gnc::Stage> stages = gnc::pipelineStages(&backend);
   if (command == "ir" && listStages) {
     for (const gnc::Stage &s : stages)
@@ -181,7 +187,8 @@ int main(int argc, char **argv) {
              : command == "build" ? (int)stages.size() - 1
                                   : stage;
   gnc::PipelineOptions popts;
-  popts.backend = backend.name;
+  popts.backend = backendOpt;
+  popts.kernelBackend = backendOpt;
   popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu + definesText;
   popts.schedulesFile = schedulesFile;
   popts.dumpSchedulesFile = dumpSchedules;
@@ -264,7 +271,7 @@ int main(int argc, char **argv) {
     if (kernelBench)
       linkArgs.push_back(benchLib);
     linkArgs.insert(linkArgs.end(), {runtimeLib, "-o", outputFile, "-fopenmp=libomp", "-L/usr/lib/llvm-22/lib",
-                                     "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lm", "-lpthread"});
+                                     "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lm", "-lpthread", "-ldl"});
     if (kernelBench)
       linkArgs.push_back("-lbenchmark"); // Debian's libbenchmark-dev
     std::string linkErr;
@@ -274,10 +281,15 @@ int main(int argc, char **argv) {
       return errorExit("linking '" + outputFile + "' failed" + (linkErr.empty() ? "" : ": " + linkErr));
     return 0;
   }
-  if (command == "summary")
+  if (command == "summary") {
     gnc::printModelSummary(*module, out->os());
-  else
+  } else if (stages[stage].print) {
+    std::string err;
+    if (mlir::failed(stages[stage].print(*module, targetCpu, out->os(), err)))
+      return errorExit(err);
+  } else {
     module->print(out->os());
+  }
   out->keep();
   return 0;
 }

@@ -140,6 +140,8 @@ struct GncHalideCallsPass : gnc::impl::GncHalideCallsBase<GncHalideCallsPass> {
       for (OpOperand *in : op.getDpsInputOperands())
         if (isa<MemRefType>(in->get().getType()))
           buffers.push_back(in->get());
+      for (Value table : gnc::halideKernelGathers(op))
+        buffers.push_back(table);
       Value out = op.getDpsInitOperand(0)->get();
       if (init.getValue())
         buffers.push_back(out);

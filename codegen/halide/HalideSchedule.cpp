@@ -232,9 +232,16 @@ Array halideSchedule(const Object &d, const KernelSchedule &s) {
     std::vector<Loop> every = pure;
     every.insert(every.end(), red.begin(), red.end());
     std::sort(every.begin(), every.end(), [](const Loop &a, const Loop &b) { return a.index < b.index; });
+    // Reduction loops keep their relative order (the RDom's, innermost the last): Halide
+    // reorders them only where it proves the update associative and commutative.
+    std::vector<Loop> ordered = innermostFirst(every);
+    std::vector<Loop> reductions(red.rbegin(), red.rend());
+    size_t next = 0;
     std::vector<std::string> order;
-    for (const Loop &l : innermostFirst(every))
-      order.push_back(l.name);
+    for (const Loop &l : ordered) {
+      bool isReduction = llvm::any_of(red, [&](const Loop &r) { return r.index == l.index; });
+      order.push_back(isReduction ? reductions[next++].name : l.name);
+    }
     out.reorder("acc.update", order);
   }
   return std::move(out.list);

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -95,6 +96,7 @@ std::optional<JValue> affineExpr(AffineExpr e) {
 struct BodyTranslator {
   DenseMap<Value, JValue> exprs;
   DenseMap<Value, std::string> params; // outside scalars -> param name
+  DenseMap<Value, std::string> tables; // outside tensors read by tensor.extract -> input name
   Array lets;
   unsigned nextLet = 0;
   std::string why;
@@ -108,6 +110,12 @@ struct BodyTranslator {
       return;
     }
     set(v, std::move(e));
+  }
+  // A let for an intermediate value of an expansion.
+  JValue let(JValue e) {
+    std::string name = "t" + std::to_string(nextLet++);
+    lets.push_back(Array{name, std::move(e)});
+    return op("ref", {name});
   }
   void set(Value v, JValue e) {
     exprs.erase(v);
@@ -134,6 +142,10 @@ struct BodyTranslator {
   bool translate(Operation &o) {
     SmallVector<JValue> in;
     for (Value v : o.getOperands()) {
+      if (isa<ShapedType>(v.getType())) { // a table (tensor.extract), looked up by the case
+        in.push_back(nullptr);
+        continue;
+      }
       auto e = get(v);
       if (!e) {
         why = "an operand of '" + o.getName().getStringRef().str() + "' is neither computed in the kernel nor a scalar from outside";
@@ -290,12 +302,39 @@ struct BodyTranslator {
         .Case<math::CeilOp>([&](auto) { return call("ceil"); })
         .Case<math::SinOp>([&](auto) { return call("sin"); })
         .Case<math::CosOp>([&](auto) { return call("cos"); })
+        .Case<math::Log1pOp>([&](auto) {
+          // Halide has no log1p; log(1 + x) loses x's digits for small x. Kahan's form keeps
+          // them: u = 1 + x; u == 1 ? x : log(u) * x / (u - 1).
+          std::string t = typeName(t0);
+          JValue x = let(in[0]);
+          JValue u = let(op("add", {x, op("const", {t, 1.0})}));
+          bind(o.getResult(0),
+               op("select", {op("eq", {u, op("const", {t, 1.0})}), x,
+                             op("div", {op("mul", {op("call", {"log", u}), x}), op("sub", {u, op("const", {t, 1.0})})})}));
+          return true;
+        })
         .Case<math::RsqrtOp>([&](auto) {
           bind(o.getResult(0), op("div", {op("const", {typeName(t0), 1.0}), op("call", {"sqrt", in[0]})}));
           return true;
         })
         .Case<math::FmaOp>([&](auto) {
           bind(o.getResult(0), op("add", {op("mul", {in[0], in[1]}), in[2]}));
+          return true;
+        })
+        .Case<tensor::ExtractOp>([&](tensor::ExtractOp x) {
+          auto it = tables.find(x.getTensor());
+          if (it == tables.end()) {
+            why = "tensor.extract of a tensor computed in the kernel";
+            return false;
+          }
+          ArrayRef<int64_t> shape = x.getTensor().getType().getShape();
+          Array index;
+          for (unsigned d = 0; d < shape.size(); ++d) {
+            JValue i = op("cast", {"i32", in[1 + d]});
+            index.push_back(op("min", {op("max", {i, op("const", {"i32", "0"})}),
+                                       op("const", {"i32", std::to_string(shape[d] - 1)})}));
+          }
+          bind(x, op("load", {it->second, JValue(std::move(index))}));
           return true;
         })
         .Case<linalg::IndexOp>([&](linalg::IndexOp i) {
@@ -322,6 +361,16 @@ SmallVector<Value> halideKernelParams(linalg::LinalgOp op) {
     if (!v.getDefiningOp<arith::ConstantOp>() && !isa<ShapedType>(v.getType()))
       params.push_back(v);
   return params;
+}
+
+SmallVector<Value> halideKernelGathers(linalg::LinalgOp op) {
+  llvm::SetVector<Value> outside;
+  getUsedValuesDefinedAbove(op->getRegions(), outside);
+  SmallVector<Value> gathers;
+  for (Value v : outside)
+    if (isa<ShapedType>(v.getType()))
+      gathers.push_back(v);
+  return gathers;
 }
 
 std::optional<TypedAttr> constantInit(linalg::LinalgOp op) {
@@ -435,6 +484,19 @@ FailureOr<Object> translateKernel(linalg::LinalgOp kernel, std::string &why) {
       index.push_back(*x);
     }
     body.set(arg, op("load", {name, JValue(std::move(index))}));
+  }
+  // Tables the body reads elements of: inputs loaded at data-dependent indices, clamped to
+  // their bounds so that Halide's bounds inference sees the whole table (in range anyway).
+  for (auto [i, v] : llvm::enumerate(halideKernelGathers(kernel))) {
+    auto shaped = dyn_cast<RankedTensorType>(v.getType());
+    std::string t = shaped ? typeName(shaped.getElementType()) : "";
+    if (t.empty() || !shaped.hasStaticShape()) {
+      why = "a table it reads elements of has no static shape or a type Halide cannot take";
+      return failure();
+    }
+    std::string name = "g" + std::to_string(i);
+    inputs.push_back(Object{{"name", name}, {"type", t}, {"shape", Array(shaped.getShape())}});
+    body.tables.try_emplace(v, name);
   }
   auto outType = cast<RankedTensorType>(outOperand->get().getType());
   std::string outElem = typeName(outType.getElementType());

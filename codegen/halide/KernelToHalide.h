@@ -40,6 +40,11 @@ namespace gnc {
 // before and after bufferization, so that the call site passes what the pipeline declares.
 llvm::SmallVector<mlir::Value> halideKernelParams(mlir::linalg::LinalgOp op);
 
+// The tensors (memrefs after bufferization) a kernel's body reads elements of (a table
+// indexed by a loaded value: tensor.extract / memref.load), in order of first use: the
+// pipeline's inputs "g0", ... after its operands, loaded at clamped, data-dependent indices.
+llvm::SmallVector<mlir::Value> halideKernelGathers(mlir::linalg::LinalgOp op);
+
 // The constant a kernel's output is initialized with (its init operand is a linalg.fill of a
 // constant on tensors), which the pipeline then computes itself.
 std::optional<mlir::TypedAttr> constantInit(mlir::linalg::LinalgOp op);

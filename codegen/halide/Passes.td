@@ -37,4 +37,13 @@ def GncHalideCalls : Pass<"gnc-halide-calls", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
 }
 
+def GncPrintHalide : Pass<"gnc-print-halide", "::mlir::ModuleOp"> {
+  let summary = "Prints the module's Halide pipelines as Halide C++ to stdout (for tests and people)";
+  let description = [{
+    Prints every description of `gnc.halide_pipelines` (gnc-halide-kernels) as
+    codegen/halide/PipelineText.h does for `gnc ir --stage=halide`, and leaves the module as
+    it is.
+  }];
+}
+
 #endif

@@ -49,8 +49,11 @@ std::string expr(const Value &v) {
   auto arg = [&](size_t i) { return i < a->size() ? expr((*a)[i]) : std::string("?"); };
   if (kind == "const") {
     std::string t = str((*a)[1]), value = str((*a)[2]);
-    if (t == "f32")
-      return value + "f";
+    if (t == "f32" || t == "f64") {
+      if (value.find_first_of(".eni") == std::string::npos) // 0 -> 0.0f
+        value += ".0";
+      return t == "f32" ? value + "f" : value;
+    }
     if (t == "i32")
       return value;
     return "make_const(" + halideType(t) + ", " + value + ")";
@@ -131,13 +134,13 @@ void printPipeline(const Object &d, llvm::raw_ostream &os) {
   if (rvars.empty()) {
     definition(os, *d.getObject("pure"), "out(" + args + ")", "out(" + args + ")");
   } else {
-    std::vector<std::string> ranges;
-    for (const Value &r : rvars)
-      ranges.push_back("{0, " + str(*r.getAsObject()->get("extent")) + "}");
+    // r[0], Halide's innermost, is the last reduction loop (gnc-halide-gen builds it so).
+    std::vector<std::string> ranges, names;
+    for (size_t i = rvars.size(); i-- > 0;) {
+      ranges.push_back("{0, " + str(*rvars[i].getAsObject()->get("extent")) + "}");
+      names.push_back(str(*rvars[i].getAsObject()->get("name")) + " = r[" + std::to_string(names.size()) + "]");
+    }
     os << "  RDom r({" << llvm::join(ranges, ", ") << "});  // ";
-    std::vector<std::string> names;
-    for (size_t i = 0; i < rvars.size(); ++i)
-      names.push_back(str(*rvars[i].getAsObject()->get("name")) + " = r[" + std::to_string(i) + "]");
     os << llvm::join(names, ", ") << "\n";
     os << "  Func acc;\n";
     definition(os, *d.getObject("pure"), "acc(" + args + ")", "acc(" + args + ")");

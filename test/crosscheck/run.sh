@@ -26,7 +26,8 @@ if [ "${GNC_ALTERNATE_SCHEDULES:-0}" = 1 ]; then
   python3 "$alternate" "$work/alternate-default-schedules.json" "$work/alternate-schedules.json"
   schedules=(--schedules "$work/alternate-schedules.json")
 fi
-"$gnc" build "$model" "${schedules[@]}" --emit-obj -o "$work/$name.o"
+# GNC_BACKEND=halide: every kernel through the Halide backend (codegen/halide/).
+"$gnc" build "$model" "${schedules[@]}" --backend="${GNC_BACKEND:-llvm}" --emit-obj -o "$work/$name.o"
 # Kernels with parallel loops call the LLVM OpenMP runtime (__kmpc_*), as `gnc build` links it.
 omp=()
 if nm -u "$work/$name.o" | grep -q __kmpc_; then

@@ -184,12 +184,13 @@ struct Builder {
     if (rs.empty()) {
       out(args) = definition(d.at("pure"));
     } else {
+      // r[0], Halide's innermost, is the last reduction loop: the default order is linalg's.
       Region region;
-      for (const json &r : rs)
-        region.push_back(Range(0, r.at("extent").get<int>()));
+      for (auto it = rs.rbegin(); it != rs.rend(); ++it)
+        region.push_back(Range(0, it->at("extent").get<int>()));
       rdom = RDom(region, "r");
       for (size_t i = 0; i < rs.size(); ++i)
-        rvars.emplace(rs[i].at("name"), (*rdom)[(int)i]);
+        rvars.emplace(rs[rs.size() - 1 - i].at("name"), (*rdom)[(int)i]);
       acc(args) = definition(d.at("pure"));
       acc(args) = definition(d.at("update"));
       out(args) = acc(args);

@@ -25,7 +25,8 @@
 //                   buffer, or the address of a scalar's value) as the model info's
 //                   "kernel_functions" describes them (ModelInfo.h; runtime/KernelBench.cpp).
 //   gnc_num_threads defined here (Threads.cpp), set from --threads before any entry runs; the
-//                   kernels' OpenMP pool gets the same count through OMP_NUM_THREADS.
+//                   kernels' OpenMP pool gets the same count through OMP_NUM_THREADS (and
+//                   Halide kernels' pool through HL_NUM_THREADS).
 #ifndef GNC_RUNTIME_GNCABI_H
 #define GNC_RUNTIME_GNCABI_H
 

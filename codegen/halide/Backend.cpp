@@ -55,14 +55,25 @@ LogicalResult emitObjectFile(ModuleOp module, const gnc::ObjectOptions &opts, st
     err = "cannot create a temporary directory: " + ec.message();
     return failure();
   }
-  std::vector<std::string> objects;
   gnc::ObjectOptions llvmOpts = opts;
   llvmOpts.path = (dir + "/llvm.o").str();
-  LogicalResult ok = gnc::generateHalideObjects(module, opts.cpu, dir.str().str(), objects, err);
-  if (succeeded(ok))
-    ok = gnc::emitLLVMObjectFile(module, llvmOpts, err);
+  // The generators run while LLVM emits the rest.
+  gnc::HalideGeneration gen;
+  LogicalResult ok = gnc::startHalideGeneration(module, opts.cpu, dir.str().str(), std::max(1u, opts.threads), gen, err);
   if (succeeded(ok)) {
-    objects.insert(objects.begin(), llvmOpts.path);
+    std::string llvmErr;
+    LogicalResult emitted = gnc::emitLLVMObjectFile(module, llvmOpts, llvmErr);
+    ok = gnc::finishHalideGeneration(gen, err);
+    if (succeeded(ok) && failed(emitted)) {
+      err = llvmErr;
+      ok = failure();
+    }
+  } else {
+    (void)gnc::finishHalideGeneration(gen, err); // never leave a child running
+  }
+  if (succeeded(ok)) {
+    std::vector<std::string> objects{llvmOpts.path};
+    objects.insert(objects.end(), gen.objects.begin(), gen.objects.end());
     ok = gnc::relocatableLink(objects, opts.path, err);
   }
   llvm::sys::fs::remove_directories(dir);

@@ -9,7 +9,10 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 
@@ -101,21 +104,148 @@ std::string halideTarget(const std::string &cpu) {
   return t;
 }
 
-LogicalResult generateHalideObjects(ModuleOp module, const std::string &cpu, const std::string &dir,
-                                    std::vector<std::string> &objects, std::string &err) {
+namespace {
+
+std::string cacheDir() {
+  if (const char *env = getenv("GNC_HALIDE_CACHE"))
+    return std::string(env) == "off" ? "" : env;
+  llvm::SmallString<128> dir;
+  if (const char *xdg = getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    dir = xdg;
+  else if (const char *home = getenv("HOME"); home && *home)
+    llvm::sys::path::append(dir, home, ".cache");
+  else
+    return "";
+  llvm::sys::path::append(dir, "gnc", "halide");
+  return dir.str().str();
+}
+
+// What else than a pipeline's description decides its object: the target and the tool.
+std::string toolStamp(const std::string &tool, const std::string &target) {
+  llvm::sys::fs::file_status st;
+  std::string stamp = "gnc-halide-cache-1\n" + target + "\n" + tool + "\n";
+  if (!llvm::sys::fs::status(tool, st))
+    stamp += std::to_string(st.getSize()) + " " +
+             std::to_string(st.getLastModificationTime().time_since_epoch().count());
+  return stamp;
+}
+
+std::string key(const std::string &stamp, const std::string &text) {
+  std::string all = stamp + "\n" + text;
+  std::array<uint8_t, 32> h = llvm::SHA256::hash(llvm::arrayRefFromStringRef(all));
+  return llvm::toHex(llvm::ArrayRef<uint8_t>(h).take_front(12), /*LowerCase=*/true);
+}
+
+} // namespace
+
+LogicalResult startHalideGeneration(ModuleOp module, const std::string &cpu, const std::string &dir, unsigned jobs,
+                                    HalideGeneration &gen, std::string &err) {
   std::vector<std::string> kernels, functions;
   std::vector<llvm::json::Value> ps = pipelines(module, kernels, functions, err);
   if (!err.empty())
     return failure();
   if (ps.empty())
     return success();
-  std::string json = dir + "/pipelines.json", runtime = dir + "/halide_runtime.o";
-  if (failed(writePipelines(json, cpu, std::move(ps), err)) ||
-      failed(run({json, "--out-dir", dir, "--runtime", runtime}, kernels, std::nullopt, err)))
+  std::string tool = generatorPath();
+  std::string names;
+  for (const std::string &k : kernels)
+    names += (names.empty() ? "" : ", ") + k;
+  if (!llvm::sys::fs::can_execute(tool)) {
+    err = "the Halide backend needs gnc-halide-gen ('" + tool +
+          "' is missing: it is built when CMake finds Halide 14, Debian's libhalide14-0-dev; or set "
+          "GNC_HALIDE_GEN); kernels scheduled for Halide: " + names;
     return failure();
-  for (const std::string &f : functions)
-    objects.push_back(dir + "/" + f + ".o");
-  objects.push_back(runtime);
+  }
+  std::string target = halideTarget(cpu), cache = cacheDir();
+  if (!cache.empty() && llvm::sys::fs::create_directories(cache))
+    cache.clear(); // an unwritable cache is no cache
+  std::string stamp = toolStamp(tool, target);
+  // Each pipeline's object: in the cache, or to generate (into dir, then into the cache).
+  std::vector<std::vector<size_t>> todo(std::max(1u, jobs));
+  size_t missing = 0;
+  for (size_t i = 0; i < ps.size(); ++i) {
+    std::string text;
+    llvm::raw_string_ostream(text) << ps[i];
+    std::string cached = cache.empty() ? "" : cache + "/" + functions[i] + "-" + key(stamp, text) + ".o";
+    if (!cached.empty() && llvm::sys::fs::exists(cached)) {
+      gen.objects.push_back(cached);
+      ++gen.cached;
+      continue;
+    }
+    todo[missing++ % todo.size()].push_back(i);
+  }
+  std::string runtimeCached = cache.empty() ? "" : cache + "/halide_runtime-" + key(stamp, "runtime") + ".o";
+  bool runtimeMissing = runtimeCached.empty() || !llvm::sys::fs::exists(runtimeCached);
+  if (!runtimeMissing)
+    gen.objects.push_back(runtimeCached);
+  for (size_t j = 0; j < todo.size(); ++j) {
+    bool runtimeHere = j == 0 && runtimeMissing;
+    if (todo[j].empty() && !runtimeHere)
+      continue;
+    std::string out = dir + "/gen-" + std::to_string(j), json = out + ".json";
+    if (std::error_code ec = llvm::sys::fs::create_directories(out)) {
+      err = "cannot create '" + out + "': " + ec.message();
+      return failure();
+    }
+    std::vector<llvm::json::Value> part;
+    HalideGeneration::Job job;
+    for (size_t i : todo[j]) {
+      part.push_back(ps[i]);
+      std::string generated = out + "/" + functions[i] + ".o";
+      std::string text;
+      llvm::raw_string_ostream(text) << ps[i];
+      std::string cached = cache.empty() ? generated : cache + "/" + functions[i] + "-" + key(stamp, text) + ".o";
+      job.moves.push_back({generated, cached});
+      gen.objects.push_back(cached);
+      job.kernels += (job.kernels.empty() ? "" : ", ") + kernels[i];
+      ++gen.generated;
+    }
+    if (failed(writePipelines(json, cpu, std::move(part), err)))
+      return failure();
+    std::vector<std::string> args{tool, json, "--out-dir", out};
+    if (runtimeHere) {
+      std::string generated = out + "/halide_runtime.o";
+      args.insert(args.end(), {"--runtime", generated});
+      std::string cached = runtimeCached.empty() ? generated : runtimeCached;
+      job.moves.push_back({generated, cached});
+      gen.objects.push_back(cached);
+    }
+    std::vector<llvm::StringRef> argv(args.begin(), args.end());
+    std::string msg;
+    bool failedToStart = false;
+    job.process = llvm::sys::ExecuteNoWait(tool, argv, std::nullopt, {}, 0, &msg, &failedToStart);
+    if (failedToStart) {
+      err = "cannot run gnc-halide-gen: " + msg;
+      return failure();
+    }
+    gen.jobs.push_back(std::move(job));
+  }
+  return success();
+}
+
+LogicalResult finishHalideGeneration(HalideGeneration &gen, std::string &err) {
+  for (HalideGeneration::Job &job : gen.jobs) {
+    std::string msg;
+    llvm::sys::ProcessInfo done = llvm::sys::Wait(job.process, std::nullopt, &msg);
+    if (done.ReturnCode != 0 && err.empty())
+      err = "gnc-halide-gen failed (" + (msg.empty() ? "exit status " + std::to_string(done.ReturnCode) : msg) +
+            ") compiling the Halide kernels " + job.kernels;
+  }
+  if (!err.empty())
+    return failure();
+  // Into the cache: copied beside the final name, then renamed (atomic: a concurrent build
+  // sees the whole object or none).
+  for (HalideGeneration::Job &job : gen.jobs)
+    for (auto &[generated, cached] : job.moves) {
+      if (generated == cached)
+        continue;
+      std::string tmp = cached + ".tmp" + std::to_string(llvm::sys::Process::getProcessId());
+      if (llvm::sys::fs::copy_file(generated, tmp) || llvm::sys::fs::rename(tmp, cached)) {
+        llvm::sys::fs::remove(tmp);
+        err = "cannot write '" + cached + "' into the Halide object cache (GNC_HALIDE_CACHE=off: no cache)";
+        return failure();
+      }
+    }
   return success();
 }
 

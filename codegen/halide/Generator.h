@@ -5,6 +5,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -17,11 +18,28 @@ namespace gnc {
 // `host` would name features newer than Halide 14's code generator handles well).
 std::string halideTarget(const std::string &cpu);
 
-// Compiles the module's pipelines (gnc.halide_pipelines) into objects in `dir`, plus Halide's
-// runtime once; appends their paths to `objects`. On failure err names the cause (the tool
-// prints which kernel failed).
-mlir::LogicalResult generateHalideObjects(mlir::ModuleOp module, const std::string &cpu, const std::string &dir,
-                                          std::vector<std::string> &objects, std::string &err);
+// The generation of a module's pipelines (gnc.halide_pipelines): startHalideGeneration
+// launches gnc-halide-gen (in `jobs` processes, beside the LLVM backend's own emission) for
+// the pipelines not in the cache, finishHalideGeneration waits for them. `objects` is then
+// every pipeline's object and Halide's runtime (linked once).
+//
+// The cache: $GNC_HALIDE_CACHE (empty or "off": none), else $XDG_CACHE_HOME/gnc/halide, else
+// ~/.cache/gnc/halide. An object is keyed by the SHA-256 of its pipeline's description (the
+// algorithm and the schedule, the function's name), the Halide target and the tool's size
+// and modification time: a build after a change elsewhere runs no generator.
+struct HalideGeneration {
+  struct Job {
+    llvm::sys::ProcessInfo process;
+    std::string kernels;                                    // for the error message
+    std::vector<std::pair<std::string, std::string>> moves; // generated -> cached
+  };
+  std::vector<std::string> objects;
+  std::vector<Job> jobs;
+  unsigned cached = 0, generated = 0;
+};
+mlir::LogicalResult startHalideGeneration(mlir::ModuleOp module, const std::string &cpu, const std::string &dir,
+                                          unsigned jobs, HalideGeneration &gen, std::string &err);
+mlir::LogicalResult finishHalideGeneration(HalideGeneration &gen, std::string &err);
 
 // Prints Halide's lowered statement of every pipeline (gnc ir --stage=halide-stmt).
 mlir::LogicalResult printHalideStmts(mlir::ModuleOp module, const std::string &cpu, llvm::raw_ostream &os,

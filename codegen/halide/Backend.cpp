@@ -17,7 +17,11 @@ using namespace mlir;
 
 namespace {
 
-void addHalideKernels(OpPassManager &pm, const gnc::LoweringOptions &) { pm.addPass(gnc::createGncHalideKernels()); }
+void addHalideKernels(OpPassManager &pm, const gnc::LoweringOptions &options) {
+  gnc::GncHalideKernelsOptions o;
+  o.autoscheduler = options.halideAutoscheduler;
+  pm.addPass(gnc::createGncHalideKernels(o));
+}
 
 void addHalideCalls(OpPassManager &pm) { pm.addPass(gnc::createGncHalideCalls()); }
 
@@ -34,6 +38,10 @@ LogicalResult printPipelines(ModuleOp module, const std::string &, llvm::raw_ost
     os << "// no kernel is scheduled for Halide (gnc --backend=halide, or \"backend\": \"halide\" in a schedule file)\n";
     return success();
   }
+  if (auto as = module->getAttrOfType<StringAttr>(gnc::kHalideAutoschedulerAttr))
+    os << "// every pipeline is scheduled by Halide's " << as.getValue()
+       << " autoscheduler (machine parameters " << gnc::kHalideMachineParams
+       << "), not by the directives below\n\n";
   for (Attribute a : attr) {
     llvm::Expected<llvm::json::Value> v = llvm::json::parse(cast<StringAttr>(a).getValue());
     if (!v) {

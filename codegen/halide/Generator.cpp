@@ -51,17 +51,28 @@ std::string generatorPath() {
   return GNC_HALIDE_GEN;
 }
 
+// The autoscheduler the module's pipelines take, if any.
+std::string autoscheduler(ModuleOp module) {
+  auto a = module->getAttrOfType<StringAttr>(kHalideAutoschedulerAttr);
+  return a ? a.str() : "";
+}
+
 LogicalResult writePipelines(const std::string &path, const std::string &cpu, std::vector<llvm::json::Value> ps,
-                             std::string &err) {
+                             const std::string &autoscheduler, std::string &err) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec) {
     err = "cannot write '" + path + "': " + ec.message();
     return failure();
   }
-  os << llvm::json::Value(llvm::json::Object{{"format", "gnc-halide-pipelines-1"},
-                                             {"target", halideTarget(cpu)},
-                                             {"pipelines", llvm::json::Array(std::move(ps))}});
+  llvm::json::Object all{{"format", "gnc-halide-pipelines-1"},
+                         {"target", halideTarget(cpu)},
+                         {"pipelines", llvm::json::Array(std::move(ps))}};
+  if (!autoscheduler.empty()) {
+    all["autoscheduler"] = autoscheduler;
+    all["machine_params"] = kHalideMachineParams;
+  }
+  os << llvm::json::Value(std::move(all));
   return success();
 }
 
@@ -159,7 +170,8 @@ LogicalResult startHalideGeneration(ModuleOp module, const std::string &cpu, con
   std::string target = halideTarget(cpu), cache = cacheDir();
   if (!cache.empty() && llvm::sys::fs::create_directories(cache))
     cache.clear(); // an unwritable cache is no cache
-  std::string stamp = toolStamp(tool, target);
+  std::string scheduler = autoscheduler(module);
+  std::string stamp = toolStamp(tool, target) + "\nautoscheduler " + scheduler + " " + kHalideMachineParams.str();
   // Each pipeline's object: in the cache, or to generate (into dir, then into the cache).
   std::vector<std::vector<size_t>> todo(std::max(1u, jobs));
   size_t missing = 0;
@@ -200,7 +212,7 @@ LogicalResult startHalideGeneration(ModuleOp module, const std::string &cpu, con
       job.kernels += (job.kernels.empty() ? "" : ", ") + kernels[i];
       ++gen.generated;
     }
-    if (failed(writePipelines(json, cpu, std::move(part), err)))
+    if (failed(writePipelines(json, cpu, std::move(part), scheduler, err)))
       return failure();
     std::vector<std::string> args{tool, json, "--out-dir", out};
     if (runtimeHere) {
@@ -213,7 +225,11 @@ LogicalResult startHalideGeneration(ModuleOp module, const std::string &cpu, con
     std::vector<llvm::StringRef> argv(args.begin(), args.end());
     std::string msg;
     bool failedToStart = false;
-    job.process = llvm::sys::ExecuteNoWait(tool, argv, std::nullopt, {}, 0, &msg, &failedToStart);
+    // The tool's output (an autoscheduler's progress, Halide's warnings) is shown only when it
+    // fails.
+    job.log = out + ".log";
+    std::optional<llvm::StringRef> redirects[3] = {std::nullopt, llvm::StringRef(job.log), llvm::StringRef(job.log)};
+    job.process = llvm::sys::ExecuteNoWait(tool, argv, std::nullopt, redirects, 0, &msg, &failedToStart);
     if (failedToStart) {
       err = "cannot run gnc-halide-gen: " + msg;
       return failure();
@@ -227,9 +243,18 @@ LogicalResult finishHalideGeneration(HalideGeneration &gen, std::string &err) {
   for (HalideGeneration::Job &job : gen.jobs) {
     std::string msg;
     llvm::sys::ProcessInfo done = llvm::sys::Wait(job.process, std::nullopt, &msg);
-    if (done.ReturnCode != 0 && err.empty())
+    if (done.ReturnCode != 0 && err.empty()) {
+      if (auto log = llvm::MemoryBuffer::getFile(job.log)) {
+        // Halide's message names the kernel (gnc-halide-gen prints it first); keep its lines.
+        llvm::SmallVector<llvm::StringRef> lines;
+        (*log)->getBuffer().split(lines, '\n', -1, false);
+        for (llvm::StringRef l : lines)
+          if (l.starts_with("gnc-halide-gen"))
+            llvm::errs() << l << "\n";
+      }
       err = "gnc-halide-gen failed (" + (msg.empty() ? "exit status " + std::to_string(done.ReturnCode) : msg) +
             ") compiling the Halide kernels " + job.kernels;
+    }
   }
   if (!err.empty())
     return failure();
@@ -264,7 +289,7 @@ LogicalResult printHalideStmts(ModuleOp module, const std::string &cpu, llvm::ra
     return failure();
   }
   std::string json = (dir + "/pipelines.json").str(), text = (dir + "/stmt.txt").str();
-  LogicalResult ok = writePipelines(json, cpu, std::move(ps), err);
+  LogicalResult ok = writePipelines(json, cpu, std::move(ps), autoscheduler(module), err);
   if (succeeded(ok))
     ok = run({json, "--stmt", "--out-dir", dir.str().str()}, kernels, text, err);
   if (succeeded(ok)) {

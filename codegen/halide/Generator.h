@@ -31,6 +31,7 @@ struct HalideGeneration {
   struct Job {
     llvm::sys::ProcessInfo process;
     std::string kernels;                                    // for the error message
+    std::string log;                                        // its stdout and stderr
     std::vector<std::pair<std::string, std::string>> moves; // generated -> cached
   };
   std::vector<std::string> objects;

@@ -34,6 +34,8 @@ std::string symbolName(StringRef kernel) {
 }
 
 struct GncHalideKernelsPass : gnc::impl::GncHalideKernelsBase<GncHalideKernelsPass> {
+  using GncHalideKernelsBase::GncHalideKernelsBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::vector<std::pair<linalg::LinalgOp, gnc::KernelSchedule>> kernels;
@@ -118,8 +120,11 @@ struct GncHalideKernelsPass : gnc::impl::GncHalideKernelsBase<GncHalideKernelsPa
     }
     if (failedAny)
       return signalPassFailure();
-    if (!pipelines.empty())
+    if (!pipelines.empty()) {
       module->setAttr(gnc::kHalidePipelinesAttr, b.getArrayAttr(pipelines));
+      if (!autoscheduler.empty())
+        module->setAttr(gnc::kHalideAutoschedulerAttr, b.getStringAttr(autoscheduler));
+    }
   }
 };
 

@@ -24,6 +24,12 @@ namespace gnc {
 inline constexpr llvm::StringLiteral kHalideAttr = "gnc.halide";
 // A fill whose buffer the Halide kernel after it overwrites without reading.
 inline constexpr llvm::StringLiteral kHalideUnusedInitAttr = "gnc.halide_unused_init";
+// On the module: the Halide autoscheduler that schedules the pipelines instead of their
+// directives (gnc --halide-autoscheduler), if any.
+inline constexpr llvm::StringLiteral kHalideAutoschedulerAttr = "gnc.halide_autoscheduler";
+// The machine parameters it is given: parallelism, last-level cache bytes, load cost balance
+// (2 threads, gnc's default; the figures of shared/notes' Adams2019 measurement).
+inline constexpr llvm::StringLiteral kHalideMachineParams = "2,16777216,40";
 // On the module: the pipelines' JSON descriptions (an array of strings), for gnc-halide-gen.
 inline constexpr llvm::StringLiteral kHalidePipelinesAttr = "gnc.halide_pipelines";
 

@@ -18,6 +18,11 @@ def GncHalideKernels : Pass<"gnc-halide-kernels", "::mlir::ModuleOp"> {
     descriptions that gnc-halide-gen compiles. A kernel that cannot be translated is an
     error naming the kernel and the reason: never a silent fallback to the LLVM backend.
   }];
+  let options = [
+    Option<"autoscheduler", "autoscheduler", "std::string", "\"\"",
+           "Schedule the pipelines with this Halide autoscheduler (Adams2019, Mullapudi2016, Li2018) "
+           "instead of the kernels' gnc schedules; recorded on the module (gnc.halide_autoscheduler)">
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 

@@ -27,7 +27,9 @@ if [ "${GNC_ALTERNATE_SCHEDULES:-0}" = 1 ]; then
   schedules=(--schedules "$work/alternate-schedules.json")
 fi
 # GNC_BACKEND=halide: every kernel through the Halide backend (codegen/halide/).
-"$gnc" build "$model" "${schedules[@]}" --backend="${GNC_BACKEND:-llvm}" --emit-obj -o "$work/$name.o"
+# GNC_HALIDE_AUTOSCHEDULER=NAME: the Halide kernels scheduled by one of Halide's autoschedulers.
+"$gnc" build "$model" "${schedules[@]}" --backend="${GNC_BACKEND:-llvm}" \
+  ${GNC_HALIDE_AUTOSCHEDULER:+--halide-autoscheduler=$GNC_HALIDE_AUTOSCHEDULER} --emit-obj -o "$work/$name.o"
 # Kernels with parallel loops call the LLVM OpenMP runtime (__kmpc_*), as `gnc build` links it.
 omp=()
 if nm -u "$work/$name.o" | grep -q __kmpc_; then

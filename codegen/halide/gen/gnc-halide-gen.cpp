@@ -7,7 +7,9 @@
 //   gnc-halide-gen PIPELINES.json --stmt                             Halide's lowered statements
 //
 // PIPELINES.json: {"format": "gnc-halide-pipelines-1", "target": "x86-64-linux-avx2-...",
-// "pipelines": [...]}. Every pipeline is compiled with `no_runtime`; --runtime writes Halide's
+// "pipelines": [...], "autoscheduler": NAME (optional: Adams2019, Mullapudi2016 or Li2018,
+// with "machine_params": "parallelism,cache bytes,balance"; gnc's directives are then not
+// applied)}. Every pipeline is compiled with `no_runtime`; --runtime writes Halide's
 // runtime once (compile_standalone_runtime) for the program to link. An error names the
 // kernel and exits with status 1.
 #include <Halide.h>
@@ -200,6 +202,26 @@ struct Builder {
       out.output_buffer().dim((int)i).set_bounds(0, shape[shape.size() - 1 - i].get<int>());
   }
 
+  // Halide's autoschedulers want estimates of every input, output and param: the static
+  // shapes (a param's value does not change the loops).
+  void autoSchedule(const std::string &name, const std::string &machine, const Target &target) {
+    for (const json &in : d.at("inputs")) {
+      const json &shape = in.at("shape");
+      Region r;
+      for (size_t i = shape.size(); i-- > 0;)
+        r.push_back(Range(0, shape[i].get<int>()));
+      images.at(in.at("name")).set_estimates(r);
+    }
+    const json &shape = d.at("output").at("shape");
+    Region r;
+    for (size_t i = shape.size(); i-- > 0;)
+      r.push_back(Range(0, shape[i].get<int>()));
+    out.set_estimates(r);
+    for (auto &[n, p] : params)
+      p.parameter().set_estimate(Internal::make_zero(p.type()));
+    Pipeline(out).auto_schedule(name, target, MachineParams(machine));
+  }
+
   VarOrRVar variable(const std::string &name) {
     if (auto it = rvars.find(name); it != rvars.end())
       return it->second;
@@ -311,6 +333,7 @@ int main(int argc, char **argv) {
     return usage();
   json all;
   Target target;
+  std::string autoscheduler, machineParams;
   try {
     all = json::parse(readFile(input));
     if (all.value("format", "") != "gnc-halide-pipelines-1")
@@ -319,6 +342,17 @@ int main(int argc, char **argv) {
     if (!Target::validate_target_string(t))
       throw Failure("invalid Halide target '" + t + "'");
     target = Target(t);
+    autoscheduler = all.value("autoscheduler", "");
+    machineParams = all.value("machine_params", "2,16777216,40");
+    if (!autoscheduler.empty()) {
+      // The plugins beside libHalide (Debian: /usr/lib/x86_64-linux-gnu/halide14/).
+      static const std::map<std::string, std::string> plugins = {
+          {"Adams2019", GNC_HALIDE_ADAMS2019}, {"Mullapudi2016", GNC_HALIDE_MULLAPUDI2016}, {"Li2018", GNC_HALIDE_LI2018}};
+      auto it = plugins.find(autoscheduler);
+      if (it == plugins.end())
+        throw Failure("unknown autoscheduler '" + autoscheduler + "' (Adams2019, Mullapudi2016, Li2018)");
+      load_plugin(it->second);
+    }
   } catch (const std::exception &e) {
     std::cerr << "gnc-halide-gen: " << input << ": " << e.what() << "\n";
     return 1;
@@ -328,8 +362,11 @@ int main(int argc, char **argv) {
     try {
       Builder b(d);
       b.build();
-      b.schedule();
       Target pinned = target.with_feature(Target::NoRuntime);
+      if (autoscheduler.empty())
+        b.schedule();
+      else
+        b.autoSchedule(autoscheduler, machineParams, pinned);
       if (stmt) {
         std::string tmp = (outDir.empty() ? std::string("/tmp") : outDir) + "/" + function + ".stmt";
         b.out.compile_to_lowered_stmt(tmp, b.arguments, Text, pinned);

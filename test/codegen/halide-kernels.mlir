@@ -130,6 +130,16 @@ module {
       linalg.yield %r : i32
     } -> tensor<128x64xi32>
 
+    // A matmul accumulating into a tensor from outside reads it: the input "init" (at the
+    // call, the output's own buffer) is the accumulator's initial value.
+    // CHECK-LABEL: // kernel matmul_acc_64 (matmul[128,64,256]) -> gnc_h_matmul_acc_64
+    // CHECK:        ImageParam init(Float(32), 2);  // [64, 128]
+    // CHECK:        acc(d1, d0) = init(d1, d0);
+    // CHECK-NEXT:   acc(d1, d0) = (acc(d1, d0) + (in0(d2, d0) * in1(d1, d2)));
+    %mmacc = linalg.matmul {gnc.kernel_name = "matmul_acc_64",
+                            gnc.schedule = {backend = "halide", kernel = "matmul[128,64,256]", parallel = [0, 0, 0], tile = [0, 0, 0], vectorize = false}}
+        ins(%relu, %w : tensor<128x256xf32>, tensor<256x64xf32>) outs(%mm : tensor<128x64xf32>) -> tensor<128x64xf32>
+
     // The module holds the descriptions (JSON) for gnc-halide-gen; each kernel is marked with
     // its function, and a constant fill of its output is its own, marked unused (the pipeline
     // computes the zeros; gnc-halide-calls erases the fill after bufferization).
@@ -138,6 +148,7 @@ module {
     // IR-NEXT: %[[F:.*]] = linalg.fill {gnc.halide_unused_init} ins(%{{.*}} : f32) outs(%[[E]] : tensor<128x64xf32>)
     // IR-NEXT: linalg.matmul {gnc.halide = {function = "gnc_h_matmul_64", init = false}{{.*}} outs(%[[F]] : tensor<128x64xf32>)
     // IR: linalg.generic {{.*}} attrs =  {gnc.halide = {function = "gnc_h_random_64", init = false}
-    return %relu, %mm, %sum, %conv, %rand : tensor<128x256xf32>, tensor<128x64xf32>, tensor<256xf32>, tensor<4x3x3x32xf32>, tensor<128x64xi32>
+    // IR: linalg.matmul {gnc.halide = {function = "gnc_h_matmul_acc_64", init = true}
+    return %relu, %mmacc, %sum, %conv, %rand : tensor<128x256xf32>, tensor<128x64xf32>, tensor<256xf32>, tensor<4x3x3x32xf32>, tensor<128x64xi32>
   }
 }

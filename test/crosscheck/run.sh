@@ -39,7 +39,8 @@ fi
   ${GNC_HALIDE_AUTOSCHEDULER:+--halide-autoscheduler=$GNC_HALIDE_AUTOSCHEDULER} --emit-obj -o "$work/$name.o"
 # A Halide build that has no Halide kernel would check the LLVM backend twice: fail instead.
 if [ "${GNC_BACKEND:-llvm}" = halide ] || [ "${GNC_MIXED_BACKENDS:-0}" = 1 ]; then
-  if ! nm "$work/$name.o" | grep -q ' T gnc_h_'; then
+  # (grep reads all of nm's output: with -q, nm could die of SIGPIPE and fail the pipe)
+  if ! nm "$work/$name.o" | grep ' T gnc_h_' > /dev/null; then
     echo "run.sh: $work/$name.o has no Halide kernel (gnc_h_*)" >&2
     exit 1
   fi

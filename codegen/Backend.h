@@ -20,6 +20,9 @@ namespace gnc {
 
 // How the backend's lowering stages are built for one compilation.
 struct LoweringOptions {
+  // gnc --halide-autoscheduler: Halide kernels scheduled by this autoscheduler of Halide's
+  // (Adams2019, Mullapudi2016, Li2018) instead of their gnc schedules; empty: not.
+  std::string halideAutoscheduler;
   // gnc build --kernel-bench: every kernel also callable on its own, with the table of its
   // arguments in the model info, for the per-kernel benchmark (runtime/KernelBench.cpp).
   bool kernelBench = false;
@@ -30,6 +33,10 @@ struct BackendStage {
   const char *name;
   const char *description;
   void (*addPasses)(mlir::OpPassManager &pm, const LoweringOptions &options);
+  // If set, `gnc ir --stage=NAME` prints this instead of the module (the Halide backend's
+  // pipelines); on failure, err says why.
+  mlir::LogicalResult (*print)(mlir::ModuleOp module, const std::string &cpu, llvm::raw_ostream &os,
+                               std::string &err) = nullptr;
 };
 
 struct ObjectOptions {

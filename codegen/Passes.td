@@ -43,13 +43,16 @@ def GncSelectSchedules : Pass<"gnc-select-schedules", "::mlir::ModuleOp"> {
     heuristic of docs/scheduling.md. A file entry that does not fit its kernel, or that names a
     kernel the program does not have, is an error naming the kernel and the field. This pass
     only decides; gnc-apply-schedules realizes the schedules. `dump-file` writes the chosen
-    schedules in the file format.
+    schedules in the file format. Each schedule names the kernel's backend (`backend`: the
+    file entry's, else the `backend` option); a Halide kernel computes no epilogue.
   }];
   let options = [
     Option<"schedulesFile", "schedules-file", "std::string", "\"\"", "JSON file of schedules by kernel signature">,
     Option<"dumpFile", "dump-file", "std::string", "\"\"", "Write the chosen schedules to this JSON file">,
     Option<"vectorBits", "vector-bits", "unsigned", "256", "The target's vector register width in bits">,
-    Option<"vectorRegisters", "vector-registers", "unsigned", "16", "The target's number of vector registers">
+    Option<"vectorRegisters", "vector-registers", "unsigned", "16", "The target's number of vector registers">,
+    Option<"backend", "backend", "std::string", "\"llvm\"",
+           "The backend of kernels whose file entry names none: llvm or halide (gnc build --backend)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

@@ -58,6 +58,8 @@ DictionaryAttr KernelSchedule::toAttr(MLIRContext *ctx) const {
     fields.push_back(b.getNamedAttr("order", i64Array(b, order)));
   if (epilogue)
     fields.push_back(b.getNamedAttr("epilogue", b.getBoolAttr(true)));
+  if (!backend.empty() && backend != kLLVMBackend)
+    fields.push_back(b.getNamedAttr("backend", b.getStringAttr(backend)));
   return b.getDictionaryAttr(fields);
 }
 
@@ -91,6 +93,13 @@ FailureOr<KernelSchedule> KernelSchedule::fromAttr(DictionaryAttr attr) {
       return failure();
     s.epilogue = b.getValue();
   }
+  s.backend = kLLVMBackend.str();
+  if (Attribute e = attr.get("backend")) {
+    auto name = dyn_cast<StringAttr>(e);
+    if (!name || (name.getValue() != kLLVMBackend && name.getValue() != kHalideBackend))
+      return failure();
+    s.backend = name.str();
+  }
   return s;
 }
 
@@ -104,6 +113,8 @@ llvm::json::Object KernelSchedule::toJson() const {
     o["order"] = llvm::json::Array(order);
   if (epilogue)
     o["epilogue"] = true;
+  if (!backend.empty() && backend != kLLVMBackend)
+    o["backend"] = backend;
   return o;
 }
 
@@ -112,8 +123,8 @@ FailureOr<KernelSchedule> KernelSchedule::fromJson(const llvm::json::Object &o, 
   for (const auto &kv : o) {
     StringRef key = kv.first;
     if (key != "vectorize" && key != "parallel" && key != "outer" && key != "tile" && key != "order" &&
-        key != "epilogue" && key != "comment") {
-      error = "unknown field '" + key.str() + "' (fields: vectorize, parallel, outer, tile, order, epilogue)";
+        key != "epilogue" && key != "backend" && key != "comment") {
+      error = "unknown field '" + key.str() + "' (fields: vectorize, parallel, outer, tile, order, epilogue, backend)";
       return failure();
     }
   }
@@ -152,6 +163,14 @@ FailureOr<KernelSchedule> KernelSchedule::fromJson(const llvm::json::Object &o, 
       return failure();
     }
     s.epilogue = *b;
+  }
+  if (const llvm::json::Value *e = o.get("backend")) {
+    std::optional<llvm::StringRef> name = e->getAsString();
+    if (!name || (*name != kLLVMBackend && *name != kHalideBackend)) {
+      error = "field 'backend' must be \"llvm\" or \"halide\"";
+      return failure();
+    }
+    s.backend = name->str();
   }
   if (!readList("parallel", s.parallel, true) || !readList("tile", s.tile, true) ||
       !readList("outer", s.outer, false) || !readList("order", s.order, false))

@@ -19,6 +19,9 @@
 //             accumulators, so the contraction's result never goes to memory; in Halide's terms
 //             the contraction is computed at the consumer's register tile, whose tiles are
 //             the contraction's parallel tiles
+//   backend   (optional) which backend compiles the kernel: "llvm" (absent: the default) or
+//             "halide" (codegen/halide/: the kernel becomes a Halide pipeline, docs/halide.md);
+//             the program's glue is LLVM either way, so one program mixes both
 // Loops are numbered as the linalg op's iteration space (e.g. matmul (m, n, k); convolution
 // (n, oh, ow, f, kh, kw, c)).
 #ifndef GNC_CODEGEN_SCHEDULE_H
@@ -52,6 +55,8 @@ inline constexpr llvm::StringLiteral kKernelAttr = "gnc.kernel";
 // loop-carried tensor cannot (its first iteration reads the destination's old contents).
 inline constexpr llvm::StringLiteral kSequentialTilesAttr = "gnc.sequential_tiles";
 
+inline constexpr llvm::StringLiteral kLLVMBackend = "llvm", kHalideBackend = "halide";
+
 struct KernelSchedule {
   std::string kernel;
   bool vectorize = false;
@@ -60,7 +65,11 @@ struct KernelSchedule {
   llvm::SmallVector<int64_t> tile;
   llvm::SmallVector<int64_t> order;
   bool epilogue = false;
+  // "llvm" or "halide"; empty in a file entry that names none (gnc-select-schedules then
+  // gives the --backend default). The attribute holds it only when it is not "llvm".
+  std::string backend;
 
+  bool isHalide() const { return backend == kHalideBackend; }
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
   static mlir::FailureOr<KernelSchedule> fromAttr(mlir::DictionaryAttr attr);
   llvm::json::Object toJson() const;

@@ -516,13 +516,20 @@ struct GncSelectSchedulesPass : gnc::impl::GncSelectSchedulesBase<GncSelectSched
       // may have one in one place and not in another); a consumer of two contractions (a sum
       // of two matmuls) is computed in the tiles of the first.
       KernelSchedule applied = s;
-      if (s.epilogue) {
+      if (applied.backend.empty())
+        applied.backend = backend;
+      // A Halide kernel computes no consumer in its tiles yet (docs/halide.md): the consumer
+      // is a kernel of its own.
+      if (applied.isHalide())
+        applied.epilogue = false;
+      if (applied.epilogue) {
         Operation *consumer = gnc::epilogueConsumer(op);
         applied.epilogue = consumer && !epilogues.count(consumer);
         if (applied.epilogue)
           epilogues.insert(consumer);
       }
       op->setAttr(gnc::kScheduleAttr, applied.toAttr(&getContext()));
+      s.backend = applied.backend;
       chosen[s.kernel] = s.toJson();
     });
     for (auto &[name, s] : fromFile)

@@ -76,14 +76,18 @@ std::vector<gnc::Stage> gnc::pipelineStages(const Backend *backend) {
          select.dumpFile = o.dumpSchedulesFile;
          select.vectorBits = o.vectorBits;
          select.vectorRegisters = o.vectorRegisters;
+         select.backend = o.kernelBackend;
          pm.addPass(createGncSelectSchedules(select));
        }},
   };
   stages.insert(stages.end(), kernels.begin(), kernels.end());
   for (const BackendStage &b : backend->stages)
-    stages.push_back({b.name, b.description, [addPasses = b.addPasses](OpPassManager &pm, const PipelineOptions &o) {
-                        addPasses(pm, o.lowering);
-                      }});
+    stages.push_back({b.name, b.description,
+                      [addPasses = b.addPasses](OpPassManager &pm, const PipelineOptions &o) {
+                        if (addPasses)
+                          addPasses(pm, o.lowering);
+                      },
+                      b.print});
   return stages;
 }
 

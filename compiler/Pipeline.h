@@ -24,6 +24,9 @@ struct PipelineOptions {
   // Data-parallel training over processes (gnc ir --data-parallel, gnc build --mpi):
   // gn-data-parallel before gn-autodiff.
   bool dataParallel = false;
+  // The backend of kernels whose schedule file entry names none (gnc --backend): "llvm" or
+  // "halide".
+  std::string kernelBackend = "llvm";
   // The target the heuristic sizes register tiles for (codegen/Backend.h).
   unsigned vectorBits = 256;
   unsigned vectorRegisters = 16;
@@ -36,6 +39,8 @@ struct Stage {
   // Appends the passes that turn the previous stage into this one (null for `ast`, which is
   // printed from the syntax tree).
   std::function<void(mlir::OpPassManager &, const PipelineOptions &)> addPasses;
+  // A backend stage that prints something else than the module (BackendStage::print).
+  mlir::LogicalResult (*print)(mlir::ModuleOp, const std::string &, llvm::raw_ostream &, std::string &) = nullptr;
 };
 
 // The stages shared by every backend (ast, gn, grad) and, given a backend, `linalg`, `fused`,

@@ -12,7 +12,7 @@
 #include "compiler/ModelSummary.h"
 #include "compiler/Parser.h"
 #include "compiler/Pipeline.h"
-#include "codegen/llvm/Backend.h"
+#include "codegen/halide/Backend.h"
 #include "support/UserFile.h"
 
 #include "mlir/IR/AsmState.h"
@@ -78,6 +78,13 @@ static cl::opt<bool> mpi("mpi",
 static cl::opt<std::string> emitLLVMIR("emit-llvm-ir", cl::desc("Also write the optimized LLVM IR to FILE"),
                                        cl::value_desc("FILE"), cl::init(""), cl::cat(buildCat));
 
+static cl::opt<std::string> backendOpt(
+    "backend", cl::desc("Backend of the kernels a schedule file does not assign: llvm (default) or halide"),
+    cl::value_desc("llvm|halide"), cl::init("llvm"), cl::cat(gncCat));
+static cl::opt<std::string> halideAutoscheduler(
+    "halide-autoscheduler",
+    cl::desc("Schedule the Halide kernels with this Halide autoscheduler instead of their gnc schedules"),
+    cl::value_desc("Adams2019|Mullapudi2016"), cl::init(""), cl::cat(gncCat));
 static cl::opt<std::string> schedulesFile(
     "schedules", cl::desc("Kernel schedules by signature (JSON, docs/scheduling.md); others get the heuristic's"),
     cl::value_desc("FILE.json"), cl::init(""), cl::cat(gncCat));
@@ -126,7 +133,18 @@ int main(int argc, char **argv) {
   if (command != "ir" && command != "summary" && command != "build")
     return errorExit("unknown command '" + command + "' (try 'gnc --help')");
 
-  const gnc::Backend &backend = gnc::llvmBackend();
+  if (backendOpt != "llvm" && backendOpt != "halide")
+    return errorExit("unknown backend '" + backendOpt + "' (--backend=llvm or --backend=halide)");
+  // Li2018's schedules gave wrong gradients on models/ae.gn (the crosscheck's Adam moments,
+  // relative errors up to 1e2; docs/halide.md): refused rather than compiled wrongly.
+  if (halideAutoscheduler == "Li2018")
+    return errorExit("the Halide autoscheduler Li2018 is disabled: its schedules computed wrong gradients in gnc's "
+                     "crosscheck (docs/halide.md, \"Known problems\"); use Adams2019 or Mullapudi2016");
+  if (!halideAutoscheduler.empty() && halideAutoscheduler != "Adams2019" && halideAutoscheduler != "Mullapudi2016")
+    return errorExit("unknown Halide autoscheduler '" + halideAutoscheduler +
+                     "' (--halide-autoscheduler=Adams2019 or Mullapudi2016)");
+  // The program is always LLVM's; the Halide backend adds its kernels (codegen/halide/Backend.h).
+  const gnc::Backend &backend = gnc::halideBackend();
   const std::vector<gnc::Stage> stages = gnc::pipelineStages(&backend);
   if (command == "ir" && listStages) {
     for (const gnc::Stage &s : stages)
@@ -195,13 +213,15 @@ int main(int argc, char **argv) {
              : command == "build" ? (int)stages.size() - 1
                                   : stage;
   gnc::PipelineOptions popts;
-  popts.backend = backend.name;
+  popts.backend = backendOpt;
+  popts.kernelBackend = backendOpt;
   popts.buildFlags = "-O" + std::to_string(optLevel) + " --target-cpu=" + targetCpu + definesText +
                      (mpi ? " --mpi" : "");
   popts.dataParallel = dataParallel || mpi;
   popts.schedulesFile = schedulesFile;
   popts.dumpSchedulesFile = dumpSchedules;
   popts.lowering.kernelBench = kernelBench;
+  popts.lowering.halideAutoscheduler = halideAutoscheduler;
   gnc::TargetVectorInfo target = backend.describeTarget(targetCpu);
   popts.vectorBits = target.vectorBits;
   popts.vectorRegisters = target.vectorRegisters;
@@ -296,7 +316,7 @@ int main(int argc, char **argv) {
 #endif
     }
     linkArgs.insert(linkArgs.end(), {runtimeLib, "-o", outputFile, "-fopenmp=libomp", "-L/usr/lib/llvm-22/lib",
-                                     "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lm", "-lpthread"});
+                                     "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lm", "-lpthread", "-ldl"});
     if (kernelBench)
       linkArgs.push_back("-lbenchmark"); // Debian's libbenchmark-dev
     linkArgs.insert(linkArgs.end(), mpiLibs.begin(), mpiLibs.end());
@@ -307,10 +327,15 @@ int main(int argc, char **argv) {
       return errorExit("linking '" + outputFile + "' failed" + (linkErr.empty() ? "" : ": " + linkErr));
     return 0;
   }
-  if (command == "summary")
+  if (command == "summary") {
     gnc::printModelSummary(*module, out->os());
-  else
+  } else if (stages[stage].print) {
+    std::string err;
+    if (mlir::failed(stages[stage].print(*module, targetCpu, out->os(), err)))
+      return errorExit(err);
+  } else {
     module->print(out->os());
+  }
   out->keep();
   return 0;
 }

@@ -29,6 +29,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <map>
 #include <unistd.h>
 
 namespace gnc::rt {
@@ -496,8 +497,8 @@ int cmdInfo(const ModelInfo &m, bool jsonOut) {
   for (const TensorSpec &t : m.state)
     trainable += t.trainable;
   std::string runtimeThreads = "--threads N (default 2): the generated kernels run their "
-                               "outermost loops on N OpenMP threads; with N >= 2 the runtime "
-                               "also prepares the next batch on a second thread";
+                               "outermost loops on N OpenMP threads (Halide kernels on N threads of Halide's pool); "
+                               "with N >= 2 the runtime also prepares the next batch on a second thread";
   if (jsonOut) {
     json j;
     j["model"] = m.model;
@@ -528,6 +529,10 @@ int cmdInfo(const ModelInfo &m, bool jsonOut) {
     }
     j["entries"] = entries;
     j["backend"] = m.backend;
+    json kernels = json::array();
+    for (const KernelSpec &k : m.kernels)
+      kernels.push_back({{"name", k.name}, {"backend", k.backend}, {"signature", k.signature}});
+    j["kernels"] = kernels;
     j["build_flags"] = m.buildFlags;
     j["runtime_build_flags"] = GNC_RUNTIME_FLAGS;
     j["threads"] = {{"default", 2}, {"generated_kernels", "outermost loops on --threads OpenMP threads"},
@@ -563,6 +568,16 @@ int cmdInfo(const ModelInfo &m, bool jsonOut) {
     row(&e == &m.entries.front() ? "entry points" : "", d + ") " + e.symbol);
   }
   row("backend", m.backend);
+  // Which backend compiled the kernels (a schedule file may mix them; --profile names each).
+  if (!m.kernels.empty()) {
+    std::map<std::string, int> byBackend;
+    for (const KernelSpec &k : m.kernels)
+      ++byBackend[k.backend];
+    std::string d = std::to_string(m.kernels.size()) + " (";
+    for (auto it = byBackend.begin(); it != byBackend.end(); ++it)
+      d += (it == byBackend.begin() ? "" : ", ") + std::to_string(it->second) + " " + it->first;
+    row("kernels", d + "; --profile names each kernel's)");
+  }
   row("build flags", m.buildFlags);
   row("runtime", GNC_RUNTIME_FLAGS);
   row("threads", runtimeThreads);

@@ -25,7 +25,8 @@
 //                   buffer, or the address of a scalar's value) as the model info's
 //                   "kernel_functions" describes them (ModelInfo.h; runtime/KernelBench.cpp).
 //   gnc_num_threads defined here (Threads.cpp), set from --threads before any entry runs; the
-//                   kernels' OpenMP pool gets the same count through OMP_NUM_THREADS.
+//                   kernels' OpenMP pool gets the same count through OMP_NUM_THREADS (and
+//                   Halide kernels' pool through HL_NUM_THREADS).
 //   gnc_all_reduce_f32  called by the generated code of a program built with `gnc build --mpi`
 //                   for every gn.all_reduce: data[0..n-1] becomes the elementwise sum over the
 //                   processes (rank order, the same bits on every process), divided by their

@@ -11,9 +11,13 @@ namespace gnc::rt {
 
 // The generated kernels run their outermost loops on the OpenMP runtime (libomp), which reads
 // OMP_NUM_THREADS when it starts its pool, i.e. at the first kernel call: set it before that.
+// Kernels compiled by the Halide backend use Halide's own thread pool, which reads
+// HL_NUM_THREADS when it starts the same way: --threads N means N for both (they never run
+// at once: kernels run one after another).
 void setNumThreads(int n) {
   gnc_num_threads = n;
   setenv("OMP_NUM_THREADS", std::to_string(n).c_str(), 1);
+  setenv("HL_NUM_THREADS", std::to_string(n).c_str(), 1);
 }
 int numThreads() { return gnc_num_threads; }
 

@@ -29,3 +29,8 @@ config.substitutions.append(("%python", sys.executable))
 
 # Keep tests reproducible and free of colour codes.
 config.environment["TERM"] = "dumb"
+
+# Tests that run gnc-halide-gen (the Halide backend's generator, built only when CMake found
+# Halide 14) say `REQUIRES: halide`.
+if os.path.exists(os.path.join(config.gnc_tools_dir, "gnc-halide-gen")):
+    config.available_features.add("halide")

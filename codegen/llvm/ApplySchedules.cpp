@@ -334,7 +334,7 @@ LogicalResult applyPlainLoops(RewriterBase &rw, Operation *op, const KernelSched
 // What the profile reports of a kernel: its name (gnc-name-kernels'; the signature when it
 // has none), its signature, and its arithmetic and memory traffic (each float operation of
 // the body counts one FLOP per iteration: a multiply-add two).
-DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef signature) {
+DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef signature, StringRef backend) {
   auto named = op->getAttrOfType<StringAttr>(gnc::kKernelNameAttr);
   StringRef name = named ? named.getValue() : signature;
   int64_t iterations = 1;
@@ -355,7 +355,8 @@ DictionaryAttr kernelInfo(linalg::LinalgOp op, StringRef signature) {
   return b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(name)),
                               b.getNamedAttr("signature", b.getStringAttr(signature)),
                               b.getNamedAttr("flops", b.getI64IntegerAttr(iterations * perIteration)),
-                              b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes))});
+                              b.getNamedAttr("bytes", b.getI64IntegerAttr(bytes)),
+                              b.getNamedAttr("backend", b.getStringAttr(backend))});
 }
 
 struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedulesPass> {
@@ -396,7 +397,19 @@ struct GncApplySchedulesPass : gnc::impl::GncApplySchedulesBase<GncApplySchedule
     for (auto &[op, s] : kernels) {
       // The thread level: an scf.forall whose tiles the OpenMP threads share.
       Location loc = op->getLoc();
-      DictionaryAttr info = kernelInfo(cast<linalg::LinalgOp>(op), s.kernel);
+      DictionaryAttr info = kernelInfo(cast<linalg::LinalgOp>(op), s.kernel, s.backend);
+      // A Halide kernel stays one op until gnc-halide-calls replaces it by a call of its
+      // pipeline (codegen/halide/); compiling it here instead would be a silent fallback.
+      if (s.isHalide()) {
+        if (!op->hasAttr("gnc.halide")) {
+          op->emitError("gnc-apply-schedules: kernel '")
+              << info.getAs<StringAttr>("name").getValue()
+              << "' is scheduled for Halide but was not translated (gnc-halide-kernels did not run)";
+          return signalPassFailure();
+        }
+        op->setAttr(gnc::kKernelAttr, info);
+        continue;
+      }
       bool contraction = s.vectorize && gnc::isVectorizableContraction(cast<linalg::LinalgOp>(op));
       // The epilogue: the consumer is tiled across threads, with the contraction fused into
       // its tiles (the contraction's loops and the consumer's coincide up to the reductions).

@@ -52,7 +52,9 @@ struct GncKernelHooksPass : gnc::impl::GncKernelHooksBase<GncKernelHooksPass> {
                                            {"signature", signature ? signature.str() : name},
                                            {"flops", info.getAs<IntegerAttr>("flops").getInt()},
                                            {"bytes", info.getAs<IntegerAttr>("bytes").getInt()},
-                                           {"backend", "llvm"}});
+                                           {"backend", info.getAs<StringAttr>("backend")
+                                                           ? info.getAs<StringAttr>("backend").str()
+                                                           : "llvm"}});
         callers.emplace_back();
       }
       std::vector<std::string> &by = callers[it->second];

@@ -47,6 +47,8 @@ void gnc::addLinalgToLLVMPasses(OpPassManager &pm, const LinalgToLLVMOptions &op
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createGncCopiesToLinalg());
+  if (options.afterBufferization)
+    options.afterBufferization(pm);
   pm.addNestedPass<func::FuncOp>(createGncLowerVectors());
   pm.addPass(createCanonicalizerPass());
   GncOutlineKernelsOptions outline;

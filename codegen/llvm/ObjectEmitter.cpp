@@ -87,8 +87,8 @@ static LogicalResult writeFile(const std::string &path, llvm::StringRef bytes, s
 }
 
 // Joins the parts' objects into one relocatable object (ld.lld -r).
-static LogicalResult relocatableLink(const std::vector<std::string> &parts, const std::string &out,
-                                     std::string &err) {
+LogicalResult gnc::relocatableLink(const std::vector<std::string> &parts, const std::string &out,
+                                  std::string &err) {
   llvm::ErrorOr<std::string> lld = llvm::sys::findProgramByName("ld.lld");
   if (!lld) {
     err = "ld.lld (Debian package lld) is needed to join the object's parts";

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/IR/Builders.h"
@@ -110,6 +111,13 @@ struct GncOutlineKernelsPass : gnc::impl::GncOutlineKernelsBase<GncOutlineKernel
       // with results, it stays inline (it is small; the sums worth threads are scf.forall).
       if (k->getNumResults())
         continue;
+      // Another backend's kernel is a call already (gnc-halide-calls).
+      if (isa<LLVM::CallOp>(k))
+        continue;
+      if (k->hasAttr("gnc.halide")) {
+        k->emitError("gnc-outline-kernels: a Halide kernel was not replaced by its call (gnc-halide-calls did not run)");
+        return signalPassFailure();
+      }
       llvm::SetVector<Value> captured;
       for (Value v : k->getOperands())
         captured.insert(v);

@@ -33,6 +33,9 @@ struct LinalgToLLVMOptions {
   // (gnc-kernel-entries; gnc build --kernel-bench). Off by default: the extra callers change
   // LLVM's inlining of the kernels.
   bool kernelEntries = false;
+  // Passes run right after bufferization, before kernels are outlined: another kernel backend
+  // replaces its kernels by calls here (the Halide backend's gnc-halide-calls).
+  void (*afterBufferization)(mlir::OpPassManager &pm) = nullptr;
 };
 
 // linalg on tensors -> bufferized loops -> LLVM dialect with bare-pointer entry functions

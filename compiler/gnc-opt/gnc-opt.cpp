@@ -5,6 +5,7 @@
 #include "passes/Passes.h"
 #include "codegen/Passes.h"
 #include "codegen/llvm/Passes.h"
+#include "codegen/halide/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -18,6 +19,7 @@ int main(int argc, char **argv) {
   gnc::registerGncPasses();
   gnc::registerGncLLVMPasses();
   gnc::registerGncCodegenPasses();
+  gnc::registerGncHalidePasses();
   // The LLVM backend's whole pipeline (the `llvm` stage), for lit tests and kernel benchmarks.
   mlir::PassPipelineRegistration<>("gnc-linalg-to-llvm", "gnc's LLVM backend: scheduled linalg to the LLVM dialect",
                                    [](mlir::OpPassManager &pm) { gnc::addLinalgToLLVMPasses(pm); });

@@ -26,7 +26,25 @@ if [ "${GNC_ALTERNATE_SCHEDULES:-0}" = 1 ]; then
   python3 "$alternate" "$work/alternate-default-schedules.json" "$work/alternate-schedules.json"
   schedules=(--schedules "$work/alternate-schedules.json")
 fi
-"$gnc" build "$model" "${schedules[@]}" --emit-obj -o "$work/$name.o"
+# GNC_MIXED_BACKENDS=1: one binary with every other kernel on Halide, the rest on LLVM
+# (mixed-backends.py).
+if [ "${GNC_MIXED_BACKENDS:-0}" = 1 ]; then
+  "$gnc" ir "$model" --stage=scheduled --dump-schedules "$work/default-schedules.json" -o /dev/null
+  python3 "$(dirname "$0")/mixed-backends.py" "$work/default-schedules.json" "$work/mixed-schedules.json"
+  schedules=(--schedules "$work/mixed-schedules.json")
+fi
+# GNC_BACKEND=halide: every kernel through the Halide backend (codegen/halide/).
+# GNC_HALIDE_AUTOSCHEDULER=NAME: the Halide kernels scheduled by one of Halide's autoschedulers.
+"$gnc" build "$model" "${schedules[@]}" --backend="${GNC_BACKEND:-llvm}" \
+  ${GNC_HALIDE_AUTOSCHEDULER:+--halide-autoscheduler=$GNC_HALIDE_AUTOSCHEDULER} --emit-obj -o "$work/$name.o"
+# A Halide build that has no Halide kernel would check the LLVM backend twice: fail instead.
+if [ "${GNC_BACKEND:-llvm}" = halide ] || [ "${GNC_MIXED_BACKENDS:-0}" = 1 ]; then
+  # (grep reads all of nm's output: with -q, nm could die of SIGPIPE and fail the pipe)
+  if ! nm "$work/$name.o" | grep ' T gnc_h_' > /dev/null; then
+    echo "run.sh: $work/$name.o has no Halide kernel (gnc_h_*)" >&2
+    exit 1
+  fi
+fi
 # Kernels with parallel loops call the LLVM OpenMP runtime (__kmpc_*), as `gnc build` links it.
 omp=()
 if nm -u "$work/$name.o" | grep -q __kmpc_; then

@@ -265,7 +265,7 @@ template <typename ConvOp> std::string convWords(ConvOp conv, StringRef base) {
   return s;
 }
 
-std::string describe(linalg::LinalgOp op, int64_t batch) {
+std::string describe(linalg::LinalgOp op) {
   Operation *o = op.getOperation();
   if (auto c = dyn_cast<linalg::Conv2DNhwcHwcfOp>(o))
     return convWords(c, "conv2d");
@@ -343,7 +343,7 @@ struct GncNameKernelsPass : gnc::impl::GncNameKernelsBase<GncNameKernelsPass> {
       std::string signature = gnc::kernelSignature(op);
       auto [it, fresh] = bySignature.try_emplace(signature);
       if (fresh) {
-        std::string what = describe(op, batch), shape = shapeOf(op, batch);
+        std::string what = describe(op), shape = shapeOf(op, batch);
         std::string base = shape.empty() ? what : what + "_" + shape;
         std::string name = base;
         for (unsigned n = 2; taken.contains(name); ++n)

@@ -20,28 +20,20 @@ namespace gnc {
 
 namespace {
 
-// The pipelines' descriptions; empty when the module has no Halide kernels.
+// The pipelines' descriptions and their kernels' and functions' names; empty when the module
+// has no Halide kernels.
 std::vector<llvm::json::Value> pipelines(ModuleOp module, std::vector<std::string> &kernels,
                                          std::vector<std::string> &functions, std::string &err) {
-  std::vector<llvm::json::Value> out;
-  auto attr = module->getAttrOfType<ArrayAttr>(kHalidePipelinesAttr);
-  if (!attr)
-    return out;
-  for (Attribute a : attr) {
-    auto text = dyn_cast<StringAttr>(a);
-    llvm::Expected<llvm::json::Value> v = llvm::json::parse(text ? text.getValue() : "");
-    if (!v || !v->getAsObject()) {
-      if (!v)
-        llvm::consumeError(v.takeError());
-      err = std::string("malformed ") + kHalidePipelinesAttr.data();
-      out.clear();
-      return out;
-    }
-    kernels.push_back(v->getAsObject()->getString("kernel").value_or("?").str());
-    functions.push_back(v->getAsObject()->getString("function").value_or("?").str());
-    out.push_back(std::move(*v));
+  FailureOr<std::vector<llvm::json::Value>> read = readHalidePipelines(module);
+  if (failed(read)) {
+    err = std::string("malformed ") + kHalidePipelinesAttr.data();
+    return {};
   }
-  return out;
+  for (const llvm::json::Value &v : *read) {
+    kernels.push_back(v.getAsObject()->getString("kernel").value_or("?").str());
+    functions.push_back(v.getAsObject()->getString("function").value_or("?").str());
+  }
+  return std::move(*read);
 }
 
 // The tool: $GNC_HALIDE_GEN, else the one built beside gnc.
@@ -49,6 +41,26 @@ std::string generatorPath() {
   if (const char *env = getenv("GNC_HALIDE_GEN"))
     return env;
   return GNC_HALIDE_GEN;
+}
+
+// "a, b, c": the kernels an error is about.
+std::string kernelList(const std::vector<std::string> &kernels) {
+  std::string names;
+  for (const std::string &k : kernels)
+    names += (names.empty() ? "" : ", ") + k;
+  return names;
+}
+
+// The tool, or failure (err names the kernels that need it) when it is not there.
+FailureOr<std::string> generatorTool(const std::vector<std::string> &kernels, std::string &err) {
+  std::string tool = generatorPath();
+  if (llvm::sys::fs::can_execute(tool))
+    return tool;
+  std::string names = kernelList(kernels);
+  err = "the Halide backend needs gnc-halide-gen ('" + tool +
+        "' is missing: it is built when CMake finds Halide 14, Debian's libhalide14-0-dev; or set "
+        "GNC_HALIDE_GEN); kernels scheduled for Halide: " + names;
+  return failure();
 }
 
 // The autoscheduler the module's pipelines take, if any.
@@ -80,16 +92,10 @@ LogicalResult writePipelines(const std::string &path, const std::string &cpu, st
 // stderr names the one at fault).
 LogicalResult run(const std::vector<std::string> &args, const std::vector<std::string> &kernels,
                   std::optional<std::string> stdoutPath, std::string &err) {
-  std::string tool = generatorPath();
-  std::string names;
-  for (const std::string &k : kernels)
-    names += (names.empty() ? "" : ", ") + k;
-  if (!llvm::sys::fs::can_execute(tool)) {
-    err = "the Halide backend needs gnc-halide-gen ('" + tool +
-          "' is missing: it is built when CMake finds Halide 14, Debian's libhalide14-0-dev; or set "
-          "GNC_HALIDE_GEN); kernels scheduled for Halide: " + names;
+  FailureOr<std::string> found = generatorTool(kernels, err);
+  if (failed(found))
     return failure();
-  }
+  std::string tool = *found;
   std::vector<llvm::StringRef> argv{tool};
   for (const std::string &a : args)
     argv.push_back(a);
@@ -100,7 +106,7 @@ LogicalResult run(const std::vector<std::string> &args, const std::vector<std::s
   int rc = llvm::sys::ExecuteAndWait(tool, argv, std::nullopt, redirects, 0, 0, &msg);
   if (rc != 0) {
     err = "gnc-halide-gen failed (" + (msg.empty() ? "exit status " + std::to_string(rc) : msg) +
-          ") compiling the Halide kernels " + names;
+          ") compiling the Halide kernels " + kernelList(kernels);
     return failure();
   }
   return success();
@@ -149,6 +155,24 @@ std::string key(const std::string &stamp, const std::string &text) {
 
 } // namespace
 
+FailureOr<std::vector<llvm::json::Value>> readHalidePipelines(ModuleOp module) {
+  std::vector<llvm::json::Value> out;
+  auto attr = module->getAttrOfType<ArrayAttr>(kHalidePipelinesAttr);
+  if (!attr)
+    return out;
+  for (Attribute a : attr) {
+    auto text = dyn_cast<StringAttr>(a);
+    llvm::Expected<llvm::json::Value> v = llvm::json::parse(text ? text.getValue() : "");
+    if (!v || !v->getAsObject()) {
+      if (!v)
+        llvm::consumeError(v.takeError());
+      return failure();
+    }
+    out.push_back(std::move(*v));
+  }
+  return out;
+}
+
 LogicalResult startHalideGeneration(ModuleOp module, const std::string &cpu, const std::string &dir, unsigned jobs,
                                     HalideGeneration &gen, std::string &err) {
   std::vector<std::string> kernels, functions;
@@ -157,16 +181,10 @@ LogicalResult startHalideGeneration(ModuleOp module, const std::string &cpu, con
     return failure();
   if (ps.empty())
     return success();
-  std::string tool = generatorPath();
-  std::string names;
-  for (const std::string &k : kernels)
-    names += (names.empty() ? "" : ", ") + k;
-  if (!llvm::sys::fs::can_execute(tool)) {
-    err = "the Halide backend needs gnc-halide-gen ('" + tool +
-          "' is missing: it is built when CMake finds Halide 14, Debian's libhalide14-0-dev; or set "
-          "GNC_HALIDE_GEN); kernels scheduled for Halide: " + names;
+  FailureOr<std::string> found = generatorTool(kernels, err);
+  if (failed(found))
     return failure();
-  }
+  std::string tool = *found;
   std::string target = halideTarget(cpu), cache = cacheDir();
   if (!cache.empty() && llvm::sys::fs::create_directories(cache))
     cache.clear(); // an unwritable cache is no cache

@@ -2,7 +2,12 @@
 #ifndef GNC_CODEGEN_HALIDE_PASSES_H
 #define GNC_CODEGEN_HALIDE_PASSES_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <vector>
 
 namespace mlir::linalg { class LinalgDialect; }
 namespace mlir::tensor { class TensorDialect; }
@@ -32,6 +37,9 @@ inline constexpr llvm::StringLiteral kHalideAutoschedulerAttr = "gnc.halide_auto
 inline constexpr llvm::StringLiteral kHalideMachineParams = "2,16777216,40";
 // On the module: the pipelines' JSON descriptions (an array of strings), for gnc-halide-gen.
 inline constexpr llvm::StringLiteral kHalidePipelinesAttr = "gnc.halide_pipelines";
+// Those descriptions parsed (none without the attribute); failure when one is not a JSON
+// object (Generator.cpp).
+mlir::FailureOr<std::vector<llvm::json::Value>> readHalidePipelines(mlir::ModuleOp module);
 
 } // namespace gnc
 

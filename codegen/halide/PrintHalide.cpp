@@ -17,19 +17,13 @@ namespace {
 
 struct GncPrintHalidePass : gnc::impl::GncPrintHalideBase<GncPrintHalidePass> {
   void runOnOperation() override {
-    auto attr = getOperation()->getAttrOfType<ArrayAttr>(gnc::kHalidePipelinesAttr);
-    if (!attr)
-      return;
-    for (Attribute a : attr) {
-      auto text = dyn_cast<StringAttr>(a);
-      llvm::Expected<llvm::json::Value> v = llvm::json::parse(text ? text.getValue() : "");
-      if (!v || !v->getAsObject()) {
-        if (!v)
-          llvm::consumeError(v.takeError());
-        getOperation().emitError("gnc-print-halide: malformed ") << gnc::kHalidePipelinesAttr;
-        return signalPassFailure();
-      }
-      gnc::printPipeline(*v->getAsObject(), llvm::outs());
+    FailureOr<std::vector<llvm::json::Value>> pipelines = gnc::readHalidePipelines(getOperation());
+    if (failed(pipelines)) {
+      getOperation().emitError("gnc-print-halide: malformed ") << gnc::kHalidePipelinesAttr;
+      return signalPassFailure();
+    }
+    for (const llvm::json::Value &v : *pipelines) {
+      gnc::printPipeline(*v.getAsObject(), llvm::outs());
       llvm::outs() << "\n";
     }
     llvm::outs().flush();

@@ -35,3 +35,37 @@ func.func @bias_relu(%a: tensor<4x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>
 // CHECK-NEXT: arith.maximumf
 // CHECK: linalg.generic {{.*}} ins(%[[R]] : tensor<4x8xf32>)
 // CHECK: arith.negf
+
+// Nothing is fused into a windowed contraction (a kernel gradient): it reads each input
+// element once per kernel tap, so the relu would be computed that many times, and the kernel
+// would stop being a contraction its schedule vectorizes.
+#wx = affine_map<(co, kh, ci, n, oh) -> (n, oh * 2 + kh, ci)>
+#wdy = affine_map<(co, kh, ci, n, oh) -> (n, oh, co)>
+#wdw = affine_map<(co, kh, ci, n, oh) -> (kh, ci, co)>
+#id3 = affine_map<(a, b, c) -> (a, b, c)>
+func.func @windowed(%x: tensor<2x9x4xf32>, %dy: tensor<2x4x8xf32>) -> tensor<3x4x8xf32> {
+  %z = arith.constant 0.0 : f32
+  %ex = tensor.empty() : tensor<2x9x4xf32>
+  %r = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+         ins(%x : tensor<2x9x4xf32>) outs(%ex : tensor<2x9x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<2x9x4xf32>
+  %e = tensor.empty() : tensor<3x4x8xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<3x4x8xf32>) -> tensor<3x4x8xf32>
+  %g = linalg.generic {indexing_maps = [#wx, #wdy, #wdw],
+         iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+         ins(%r, %dy : tensor<2x9x4xf32>, tensor<2x4x8xf32>) outs(%f : tensor<3x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<3x4x8xf32>
+  return %g : tensor<3x4x8xf32>
+}
+// CHECK-LABEL: func.func @windowed
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<2x9x4xf32>)
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} ins(%[[R]], %{{.*}} : tensor<2x9x4xf32>, tensor<2x4x8xf32>)
+// CHECK-NOT: arith.maximumf
